@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both create the virtual
+# environment when it is missing or when pyproject.toml / constraints.txt changed.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: run test lint typecheck pytest venv clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start the whole platform on the embedded default (own nats-server, SQLite files under .danvan/).
+run: $(STAMP)
+	$(BIN)/danvan run
+
+## Lint, type-check and run the whole test suite on real servers.
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .danvan .pytest_cache .mypy_cache .ruff_cache

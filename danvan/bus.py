@@ -1,0 +1,190 @@
+"""The bus: the broker factory, the event streams and who owns them, publishing for the
+outbox relay, and request/reply with the one reply shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+from opentelemetry import context, propagate
+from pydantic import BaseModel, ValidationError
+
+from danvan.config import Settings
+from danvan.contracts.rpc import (
+    ErrorCode,
+    ErrorDetail,
+    Principal,
+    RpcOk,
+    RpcRequest,
+    ServiceError,
+)
+from danvan.outbox import CONTENT_TYPE, MAX_RETRY_DELAY, OutgoingEvent, Publish
+from danvan.telemetry import tracer_provider
+
+log = logging.getLogger(__name__)
+
+# Longer than the relay's worst retry delay, so a republished event is dropped by JetStream.
+DUPLICATE_WINDOW_SECONDS = max(600.0, 4 * MAX_RETRY_DELAY.total_seconds())
+PUBLISH_TIMEOUT_SECONDS = 5.0
+
+# One stream per producing service, declared only by its owner.
+EVENT_STREAMS: dict[str, str] = {
+    "registry": "REGISTRY",
+    "reception": "RECEPTION",
+    "reporting": "REPORTING",
+}
+
+
+def stream_name(service: str) -> str:
+    return EVENT_STREAMS[service]
+
+
+def stream_config(service: str, *, replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=stream_name(service),
+        subjects=[f"evt.{service}.>"],
+        storage=StorageType.FILE,
+        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        num_replicas=replicas,
+        description=f"Events of the danvan {service} service",
+    )
+
+
+def make_broker(settings: Settings, service: str, *, nats_url: str | None = None) -> NatsBroker:
+    """A broker that reconnects for ever, traces every message and drains on shutdown."""
+    return NatsBroker(
+        servers=nats_url or settings.nats_url,
+        name=f"danvan-{service}",
+        allow_reconnect=True,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+        graceful_timeout=settings.graceful_timeout,
+        middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider())],
+        log_level=logging.WARNING,
+    )
+
+
+async def ensure_stream(broker: NatsBroker, service: str) -> None:
+    """Declare (or update) the service's own event stream. Only the owner calls this."""
+    js = broker.config.connection_state.stream
+    config = stream_config(service)
+    try:
+        await js.add_stream(config=config)
+    except BadRequestError:
+        await js.update_stream(config=config)
+
+
+def relay_publisher(broker: NatsBroker) -> Publish:
+    """Publish an outbox row with `Nats-Msg-Id`, continuing the trace the writer started."""
+
+    async def publish(event: OutgoingEvent) -> None:
+        token = context.attach(propagate.extract(event.headers))
+        try:
+            await broker.publish(
+                event.body,
+                event.subject,
+                headers={"Nats-Msg-Id": event.event_id, "content-type": CONTENT_TYPE},
+                stream=event.stream,
+                timeout=PUBLISH_TIMEOUT_SECONDS,
+            )
+        finally:
+            context.detach(token)
+
+    return publish
+
+
+# ---- request/reply ----------------------------------------------------------------------
+
+Req = TypeVar("Req", bound=BaseModel)
+Res = TypeVar("Res", bound=BaseModel)
+
+
+def rpc_subject(service: str, resource: str, action: str) -> str:
+    return f"rpc.{service}.{resource}.{action}"
+
+
+def register_rpc(
+    broker: NatsBroker,
+    subject: str,
+    *,
+    queue: str,
+    request_type: type[Req],
+    handler: Callable[[Principal, Req], Awaitable[BaseModel | list[Any] | dict[str, Any]]],
+) -> None:
+    """Answer `subject` in the service's queue group with the one reply shape."""
+
+    async def answer(body: dict[str, Any]) -> dict[str, Any]:
+        return await handle_rpc(body, request_type, handler)
+
+    answer.__name__ = f"rpc_{subject.replace('.', '_')}"
+    broker.subscriber(subject, queue=queue, title=subject)(answer)
+
+
+async def handle_rpc(
+    body: Any,
+    request_type: type[Req],
+    handler: Callable[[Principal, Req], Awaitable[BaseModel | list[Any] | dict[str, Any]]],
+) -> dict[str, Any]:
+    try:
+        envelope = RpcRequest[dict[str, Any]].model_validate(body)
+        data = request_type.model_validate(envelope.data)
+    except ValidationError as error:
+        return ServiceError(
+            ErrorCode.VALIDATION, "invalid request", validation_details(error)
+        ).to_reply()
+    try:
+        result = await handler(envelope.principal, data)
+    except ServiceError as error:
+        return error.to_reply()
+    except Exception:
+        log.exception("rpc handler failed")
+        return ServiceError(ErrorCode.INTERNAL, "internal error").to_reply()
+    return RpcOk[Any](data=result).model_dump(mode="json")
+
+
+def validation_details(error: ValidationError) -> list[ErrorDetail]:
+    return [
+        ErrorDetail(field=".".join(str(part) for part in item["loc"]) or None, reason=item["msg"])
+        for item in error.errors()
+    ]
+
+
+async def call(
+    broker: NatsBroker,
+    subject: str,
+    principal: Principal,
+    data: BaseModel | dict[str, Any],
+    *,
+    timeout: float,
+) -> Any:
+    """Send a request; return the reply's data or raise the ServiceError it carried."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    request = {"principal": principal.model_dump(mode="json"), "data": payload}
+    try:
+        reply = await broker.request(request, subject, timeout=timeout)
+    except (TimeoutError, NatsTimeoutError) as error:
+        raise ServiceError(
+            ErrorCode.UNAVAILABLE, f"{subject.split('.')[1]} did not answer in {timeout} s"
+        ) from error
+    except NoRespondersError as error:
+        raise ServiceError(
+            ErrorCode.UNAVAILABLE, f"{subject.split('.')[1]} is not running"
+        ) from error
+    body = json.loads(reply.body)
+    if body.get("ok"):
+        return body.get("data")
+    failure = body.get("error") or {}
+    raise ServiceError(
+        ErrorCode(failure.get("code", ErrorCode.INTERNAL)),
+        failure.get("message", "error"),
+        [ErrorDetail.model_validate(d) for d in failure.get("details", [])],
+    )

@@ -1,0 +1,81 @@
+"""Settings from DANVAN_* environment variables, in one place for every service."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ServiceName = Literal["registry", "reception", "reporting", "gateway"]
+SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting", "gateway")
+DATA_SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting")
+
+_MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Every knob the platform reads. Each field is read from `DANVAN_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="DANVAN_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    # Where the embedded default keeps its files: nats-server store, SQLite databases, secret.
+    home: Path = Path(".danvan")
+    # An outside NATS server; when empty, `danvan run` starts its own nats-server.
+    nats_url: str = ""
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    # One database per service; empty means a SQLite file under `home`.
+    registry_database_url: str = ""
+    reception_database_url: str = ""
+    reporting_database_url: str = ""
+    # HS256 secret for the embedded default; generated under `home` on first run when empty.
+    jwt_secret: SecretStr = SecretStr("")
+    # Production: verify RS256/ES256 tokens against an OIDC provider's keys.
+    jwks_url: str = ""
+    jwt_audience: str = ""
+    jwt_issuer: str = ""
+    # How long the gateway waits for a service's rpc reply, in seconds.
+    rpc_timeout: float = 5.0
+    # How long the broker waits for in-flight handlers on shutdown, in seconds.
+    graceful_timeout: float = 10.0
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets_in_production(self) -> Settings:
+        if self.env == "production":
+            if not self.jwks_url and len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "production needs DANVAN_JWKS_URL or a DANVAN_JWT_SECRET of at least "
+                    f"{_MIN_SECRET_LENGTH} characters"
+                )
+            if not self.nats_url:
+                raise ValueError("production needs DANVAN_NATS_URL (no embedded nats-server)")
+        return self
+
+    def database_url(self, service: ServiceName) -> str:
+        configured: str = getattr(self, f"{service}_database_url", "")
+        if configured:
+            return configured
+        return f"sqlite+aiosqlite:///{(self.home / f'{service}.db').resolve()}"
+
+    def signing_secret(self) -> str:
+        """The HS256 secret: configured, or generated once and kept under `home`."""
+        configured = self.jwt_secret.get_secret_value()
+        if configured:
+            return configured
+        path = self.home / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,89 @@
+"""Request/reply contracts: the one reply shape, error codes, and the caller's identity."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class ErrorCode(StrEnum):
+    VALIDATION = "validation_error"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal_error"
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    OFFICER = "officer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class Principal(BaseModel):
+    """Who acts: the verified claims of a bearer token, passed on to every service."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    name: str = ""
+    unit: str = Field(description="a current unit's code: the principal acts on its subtree")
+    roles: tuple[Role, ...] = ()
+
+    def has_any(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+class ErrorDetail(BaseModel):
+    """One thing wrong with a request; `field` is a dotted path into the request body."""
+
+    field: str | None = None
+    reason: str
+    hint: str | None = None
+
+
+class RpcError(BaseModel):
+    code: ErrorCode
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class RpcOk(BaseModel, Generic[T]):
+    ok: Literal[True] = True
+    data: T
+
+
+class RpcFailed(BaseModel):
+    ok: Literal[False] = False
+    error: RpcError
+
+
+class RpcRequest(BaseModel, Generic[T]):
+    """Every command or query carries the principal, so services check scope again."""
+
+    principal: Principal
+    data: T
+
+
+class ServiceError(Exception):
+    """Raised by a handler to answer with an error reply instead of a result."""
+
+    def __init__(
+        self, code: ErrorCode, message: str, details: list[ErrorDetail] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or []
+
+    def to_reply(self) -> dict[str, Any]:
+        return RpcFailed(
+            error=RpcError(code=self.code, message=self.message, details=self.details)
+        ).model_dump(mode="json")

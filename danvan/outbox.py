@@ -1,0 +1,225 @@
+"""The transactional outbox and its relay.
+
+A service writes its change and its events in one transaction; the relay publishes the
+events to JetStream with the event id as `Nats-Msg-Id` and marks a row published only after
+the PubAck. NATS being down never fails a write and never loses an event: the relay retries
+with back-off, in order, and JetStream's duplicate window (plus each consumer's inbox) makes
+a second publish of the same event harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from opentelemetry import propagate
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from danvan.contracts.envelope import CloudEvent
+from danvan.db import kernel_metadata
+from danvan.timeutil import as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+outbox_table = Table(
+    "outbox",
+    kernel_metadata,
+    Column(
+        "position",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("stream", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    # Trace context captured at write time, so the relay's publish continues the same trace.
+    Column("headers", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+)
+Index(
+    "ix_outbox_pending",
+    outbox_table.c.position,
+    postgresql_where=outbox_table.c.published_at.is_(None),
+    sqlite_where=outbox_table.c.published_at.is_(None),
+)
+
+
+async def enqueue(
+    session: AsyncSession, event: CloudEvent[Any], *, stream: str, subject: str
+) -> None:
+    """Add an event to the outbox inside the caller's transaction."""
+    headers: dict[str, str] = {}
+    propagate.inject(headers)
+    now = utcnow()
+    await session.execute(
+        outbox_table.insert().values(
+            event_id=str(event.id),
+            stream=stream,
+            subject=subject,
+            body=event.model_dump_json().encode(),
+            headers=headers,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEvent:
+    event_id: str
+    stream: str
+    subject: str
+    body: bytes
+    headers: dict[str, str]
+
+
+# Publishes one event and returns only once JetStream acknowledged it; raises otherwise.
+Publish = Callable[[OutgoingEvent], Awaitable[None]]
+
+
+def retry_delay(attempts: int, *, base: float = 0.5, cap: float = 30.0) -> timedelta:
+    """Exponential back-off with jitter; the cap stays well inside the duplicate window."""
+    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    return timedelta(seconds=delay * random.uniform(0.8, 1.0))
+
+
+MAX_RETRY_DELAY = timedelta(seconds=30)
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order; wakes at once when a writer commits."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publish: Publish,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self._sessions = sessions
+        self._publish = publish
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Publish until stopped; on stop, one last pass drains what is ready."""
+        while not self._stopping.is_set():
+            try:
+                published = await self.publish_pending()
+            except Exception:  # the database may be down: keep the relay alive
+                log.exception("outbox relay pass failed; retrying")
+                published = 0
+            if published:
+                continue
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
+        try:
+            await self.publish_pending()
+        except Exception:
+            log.exception("outbox relay could not drain on stop")
+
+    async def publish_pending(self) -> int:
+        """One pass: publish ready rows in order, stopping at the first failure."""
+        published = 0
+        async with self._sessions() as session, session.begin():
+            now = utcnow()
+            rows = (
+                await session.execute(
+                    select(outbox_table)
+                    .where(outbox_table.c.published_at.is_(None))
+                    .order_by(outbox_table.c.position)
+                    .limit(self._batch_size)
+                    # Several relays can share a PostgreSQL outbox; SQLite ignores this and
+                    # runs one relay per database file.
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                if as_utc(row.next_attempt_at) > now:
+                    break  # keep order: a later event waits for the earlier one
+                outgoing = OutgoingEvent(
+                    event_id=row.event_id,
+                    stream=row.stream,
+                    subject=row.subject,
+                    body=row.body,
+                    headers=dict(row.headers or {}),
+                )
+                try:
+                    await self._publish(outgoing)
+                except Exception as error:
+                    attempts = row.attempts + 1
+                    log.warning(
+                        "publishing event %s failed (attempt %d): %s",
+                        row.event_id,
+                        attempts,
+                        error,
+                    )
+                    await session.execute(
+                        update(outbox_table)
+                        .where(outbox_table.c.position == row.position)
+                        .values(
+                            attempts=attempts,
+                            next_attempt_at=utcnow() + retry_delay(attempts),
+                            last_error=f"{type(error).__name__}: {error}"[:2000],
+                        )
+                    )
+                    break
+                await session.execute(
+                    update(outbox_table)
+                    .where(outbox_table.c.position == row.position)
+                    .values(published_at=utcnow(), last_error=None)
+                )
+                published += 1
+        return published
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many events wait, and since when: for metrics and readiness."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(outbox_table.c.created_at)).where(
+                outbox_table.c.published_at.is_(None)
+            )
+        )
+    ).one()
+    return int(count), as_utc(oldest) if oldest else None

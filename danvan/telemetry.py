@@ -1,0 +1,48 @@
+"""OpenTelemetry set-up: one tracer provider per process, OTLP export when configured."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+
+log = logging.getLogger(__name__)
+
+_provider: TracerProvider | None = None
+
+
+def setup_tracing(service: str, *processors: SpanProcessor) -> TracerProvider:
+    """Install the process's tracer provider once; later calls add span processors.
+
+    A process that runs several services (tests do) shares one provider, named after the
+    first service that asked.
+    """
+    global _provider
+    if _provider is None:
+        _provider = TracerProvider(resource=Resource.create({"service.name": f"danvan-{service}"}))
+        _add_otlp_exporter(_provider)
+        trace.set_tracer_provider(_provider)
+    for processor in processors:
+        _provider.add_span_processor(processor)
+    return _provider
+
+
+def tracer_provider() -> TracerProvider:
+    return _provider if _provider is not None else setup_tracing("danvan")
+
+
+def _add_otlp_exporter(provider: TracerProvider) -> None:
+    if not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        return
+    try:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
+            OTLPSpanExporter,
+        )
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    except ImportError:
+        log.warning("OTEL_EXPORTER_OTLP_ENDPOINT is set but the OTLP exporter is not installed")
+        return
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
