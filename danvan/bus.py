@@ -69,7 +69,8 @@ def make_broker(settings: Settings, service: str, *, nats_url: str | None = None
         connect_timeout=5,
         graceful_timeout=settings.graceful_timeout,
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider())],
-        log_level=logging.WARNING,
+        # The level of FastStream's per-message lines, not a threshold: keep them at DEBUG.
+        log_level=logging.DEBUG,
     )
 
 

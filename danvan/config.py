@@ -35,10 +35,6 @@ class Settings(BaseSettings):
     reporting_database_url: str = ""
     # HS256 secret for the embedded default; generated under `home` on first run when empty.
     jwt_secret: SecretStr = SecretStr("")
-    # Production: verify RS256/ES256 tokens against an OIDC provider's keys.
-    jwks_url: str = ""
-    jwt_audience: str = ""
-    jwt_issuer: str = ""
     # How long the gateway waits for a service's rpc reply, in seconds.
     rpc_timeout: float = 5.0
     # How long the broker waits for in-flight handlers on shutdown, in seconds.
@@ -48,10 +44,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Settings:
         if self.env == "production":
-            if not self.jwks_url and len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
+            if len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
                 raise ValueError(
-                    "production needs DANVAN_JWKS_URL or a DANVAN_JWT_SECRET of at least "
-                    f"{_MIN_SECRET_LENGTH} characters"
+                    f"production needs a DANVAN_JWT_SECRET of at least {_MIN_SECRET_LENGTH} "
+                    "characters"
                 )
             if not self.nats_url:
                 raise ValueError("production needs DANVAN_NATS_URL (no embedded nats-server)")

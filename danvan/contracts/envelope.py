@@ -70,7 +70,8 @@ def make_event(
     time: datetime,
 ) -> CloudEvent[EventPayload]:
     cls = type(payload)
-    return CloudEvent[EventPayload](
+    # Parametrised with the concrete payload class, so the payload's own fields serialise.
+    return CloudEvent[cls](  # type: ignore[valid-type]
         source=f"danvan/{cls.service}",
         type=cls.event_type(),
         time=time,

@@ -1,0 +1,111 @@
+"""The `danvan` command."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from danvan.config import DATA_SERVICES, get_settings
+from danvan.contracts.rpc import Role
+from danvan.tokens import issue_token
+
+app = typer.Typer(
+    help="danvan: the platform for mass-mobilisation work (công tác dân vận).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+class ServiceChoice(StrEnum):
+    REGISTRY = "registry"
+    RECEPTION = "reception"
+    REPORTING = "reporting"
+    GATEWAY = "gateway"
+
+
+class DataService(StrEnum):
+    REGISTRY = "registry"
+    RECEPTION = "reception"
+    REPORTING = "reporting"
+
+
+@app.command()
+def run() -> None:
+    """Start the whole platform: nats-server, migrations, the services, the gateway."""
+    from danvan.supervisor import Supervisor
+
+    raise typer.Exit(Supervisor(get_settings(), console).run())
+
+
+@app.command()
+def serve(service: ServiceChoice) -> None:
+    """Run one service in this process (what `danvan run` and compose start)."""
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",
+    )
+    if service is ServiceChoice.GATEWAY:
+        import uvicorn
+
+        from services.gateway.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=settings.gateway_host,
+            port=settings.gateway_port,
+            log_level="warning",
+        )
+        return
+    # The kernel imports no service statically: services build on the kernel, not the reverse.
+    module = importlib.import_module(f"services.{service.value}.app")
+    runtime = module.build(settings)
+    asyncio.run(runtime.run_until_signalled())
+
+
+@app.command()
+def migrate(
+    services: Annotated[
+        list[DataService] | None, typer.Argument(help="which services (default: all)")
+    ] = None,
+) -> None:
+    """Bring each service's database to the newest schema."""
+    from danvan.migrate import upgrade
+
+    settings = get_settings()
+    for service in services or [DataService(s) for s in DATA_SERVICES]:
+        asyncio.run(upgrade(service.value, settings.database_url(service.value)))
+        console.print(f"✓ {service.value} migrated")
+
+
+@app.command()
+def token(
+    unit: Annotated[str, typer.Option(help="the unit the principal acts for, e.g. 01 or 00097")],
+    role: Annotated[list[Role], typer.Option(help="viewer, officer, leader or admin")],
+    sub: Annotated[str, typer.Option(help="the subject (user id)")] = "demo",
+    name: Annotated[str, typer.Option(help="the person's name")] = "Người dùng thử",
+    hours: Annotated[float, typer.Option(help="how long the token lives")] = 12.0,
+) -> None:
+    """Print a bearer token for the embedded default (HS256 with the generated secret)."""
+    from danvan.units import load_units
+
+    units = load_units()
+    if unit not in units or units.get(unit).is_legacy:
+        console.print(f"[red]{unit} is not a unit in force: a principal's unit is a current one[/]")
+        raise typer.Exit(2)
+    secret = get_settings().signing_secret()
+    typer.echo(
+        issue_token(secret, unit=unit, roles=role, sub=sub, name=name, ttl=timedelta(hours=hours))
+    )
+
+
+if __name__ == "__main__":
+    app()

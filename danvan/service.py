@@ -1,0 +1,110 @@
+"""A service process: its broker, database, outbox relay, health answer, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream.nats import NatsBroker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from danvan.bus import EVENT_STREAMS, ensure_stream, make_broker, relay_publisher
+from danvan.config import ServiceName, Settings
+from danvan.contracts.rpc import RpcOk
+from danvan.db import create_engine, session_factory
+from danvan.outbox import OutboxRelay, backlog
+from danvan.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+def health_subject(service: str) -> str:
+    return f"rpc.{service}.health.ping"
+
+
+@dataclass
+class ServiceRuntime:
+    """What every service process holds; a service's app adds its handlers to `broker`."""
+
+    name: ServiceName
+    settings: Settings
+    broker: NatsBroker
+    engine: AsyncEngine | None = None
+    sessions: async_sessionmaker[AsyncSession] | None = None
+    relay: OutboxRelay | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls, name: ServiceName, settings: Settings, *, nats_url: str | None = None
+    ) -> ServiceRuntime:
+        setup_tracing(name)
+        broker = make_broker(settings, name, nats_url=nats_url)
+        runtime = cls(name=name, settings=settings, broker=broker)
+        if name != "gateway":
+            runtime.engine = create_engine(settings.database_url(name))
+            runtime.sessions = session_factory(runtime.engine)
+            if name in EVENT_STREAMS:
+                runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker))
+        broker.subscriber(health_subject(name), queue=name, title=health_subject(name))(
+            runtime._health
+        )
+        return runtime
+
+    @property
+    def db(self) -> async_sessionmaker[AsyncSession]:
+        if self.sessions is None:
+            raise RuntimeError(f"{self.name} has no database")
+        return self.sessions
+
+    async def _health(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"service": self.name}
+        if self.sessions is not None:
+            async with self.sessions() as session:
+                pending, oldest = await backlog(session)
+            status["outbox_backlog"] = pending
+            status["outbox_oldest"] = oldest.isoformat() if oldest else None
+        return RpcOk[dict[str, Any]](data=status).model_dump(mode="json")
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        if self.name in EVENT_STREAMS:
+            await ensure_stream(self.broker, self.name)
+        await self.broker.start()
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        log.info("%s started", self.name)
+
+    async def stop(self) -> None:
+        """Stop taking work, let in-flight handlers finish, drain the outbox, then close."""
+        for subscriber in self.broker.subscribers:
+            await subscriber.stop()  # waits for in-flight handlers (graceful_timeout)
+        if self.relay is not None:
+            self.relay.stop()  # its last pass publishes what the handlers committed
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.broker.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
+        log.info("%s stopped", self.name)
+
+    async def run_until_signalled(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

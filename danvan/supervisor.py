@@ -1,0 +1,212 @@
+"""`danvan run`: the whole platform on one machine, started in order of readiness.
+
+nats-server first (unless DANVAN_NATS_URL names one), then the migrations, then the three
+data services, then the gateway; each child in its own session so that Ctrl-C reaches only
+the supervisor, which stops them in the reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from types import FrameType
+
+import nats
+from rich.console import Console
+
+from danvan.config import DATA_SERVICES, Settings
+from danvan.embedded import EmbeddedNats
+from danvan.migrate import upgrade
+from danvan.service import health_subject
+
+READY_TIMEOUT_SECONDS = 90.0
+STOP_TIMEOUT_SECONDS = 20.0
+
+
+class StartupFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, console: Console | None = None) -> None:
+        self.settings = settings
+        self.console = console or Console()
+        self.home = settings.home.resolve()
+        self.logs = self.home / "logs"
+        self.nats: EmbeddedNats | None = None
+        self.children: list[Child] = []
+        self._stop = threading.Event()
+        self._starting = False
+
+    def run(self) -> int:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._on_signal)
+        try:
+            self._starting = True
+            self._start_all()
+            self._starting = False
+        except StartupFailed as error:
+            self.console.print(f"[red]✗ {error}[/red]")
+            self.shutdown()
+            return 1
+        except KeyboardInterrupt:
+            self.shutdown()
+            return 130
+        gateway = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+        self.console.print(f"[bold green]danvan is running: the gateway listens on {gateway}[/]")
+        self.console.print(
+            f"  try: curl {gateway}/readyz   ·   a token: .venv/bin/danvan token --unit 01 "
+            "--role officer   ·   logs in " + str(self.logs) + "   ·   Ctrl-C stops it"
+        )
+        exit_code = 0
+        while not self._stop.wait(0.5):
+            dead = [child for child in self.children if not child.alive()]
+            if dead:
+                for child in dead:
+                    self.console.print(
+                        f"[red]✗ {child.name} exited with {child.process.returncode}; "
+                        f"last lines of {child.log_path}:[/red]\n{child.tail()}"
+                    )
+                exit_code = 1
+                break
+        self.shutdown()
+        return exit_code
+
+    def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        if self._starting:
+            raise KeyboardInterrupt  # interrupt a start-up wait; the monitor loop just sees _stop
+
+    def _start_all(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        nats_url = self.settings.nats_url or self._start_nats()
+        with self.console.status("applying migrations…"):
+            for service in DATA_SERVICES:
+                asyncio.run(upgrade(service, self.settings.database_url(service)))
+        self.console.print("✓ databases migrated")
+        env = {**os.environ, "DANVAN_NATS_URL": nats_url, "DANVAN_HOME": str(self.home)}
+        for service in DATA_SERVICES:
+            child = self._spawn(service, env)
+            with self.console.status(f"starting {service}…"):
+                self._wait(child, partial(_answers, nats_url, service))
+            self.console.print(f"✓ {service} ready")
+        gateway = self._spawn("gateway", env)
+        url = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/readyz"
+        with self.console.status("starting the gateway…"):
+            self._wait(gateway, lambda: _http_ok(url))
+        self.console.print("✓ gateway ready")
+
+    def _start_nats(self) -> str:
+        with self.console.status("starting nats-server…"):
+            self.nats = EmbeddedNats(
+                self.home / "nats", log_file=self.logs / "nats-server.log"
+            ).start()
+        self.console.print(f"✓ nats-server (JetStream) on {self.nats.url}")
+        return self.nats.url
+
+    def _spawn(self, service: str, env: dict[str, str]) -> Child:
+        log_path = self.logs / f"{service}.log"
+        log = open(log_path, "ab")  # noqa: SIM115  (the child keeps it)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "danvan", "serve", service],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        child = Child(service, process, log_path)
+        self.children.append(child)
+        return child
+
+    def _wait(self, child: Child, ready: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if not child.alive():
+                raise StartupFailed(
+                    f"{child.name} exited with {child.process.returncode} while starting; "
+                    f"last lines of {child.log_path}:\n{child.tail()}"
+                )
+            if ready():
+                return
+            time.sleep(0.2)
+        raise StartupFailed(f"{child.name} was not ready after {READY_TIMEOUT_SECONDS:.0f} s")
+
+    def shutdown(self) -> None:
+        """Stop in the reverse order of start: gateway, services, then nats-server."""
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        for child in reversed(self.children):
+            if child.alive():
+                self.console.print(f"stopping {child.name}…")
+            child.stop()
+        if self.nats is not None:
+            self.console.print("stopping nats-server…")
+            self.nats.stop()
+        self.console.print("stopped")
+
+
+def _answers(nats_url: str, service: str) -> bool:
+    async def ping() -> bool:
+        try:
+            connection = await nats.connect(nats_url, connect_timeout=1, allow_reconnect=False)
+        except Exception:
+            return False
+        try:
+            await connection.request(health_subject(service), b"{}", timeout=1)
+        except Exception:
+            return False
+        finally:
+            await connection.close()
+        return True
+
+    return asyncio.run(ping())
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as reply:
+            return bool(reply.status == 200)
+    except OSError:
+        return False

@@ -1,0 +1,336 @@
+"""The in-memory tree of administrative units of both generations, joined by successions.
+
+Every look-up a roll-up calls in a loop (``get``, ``children``, ``parent``, ``ancestors``,
+``is_within``, ``subtree_ids``) is a dict look-up or a walk up at most three parents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from danvan.text import SortKey, fold, sort_key
+from danvan.units.model import (
+    LEVEL_RANK,
+    NATION_ID,
+    Generation,
+    Level,
+    LoadReport,
+    Succession,
+    Unit,
+    UnknownUnit,
+)
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _search_key(text: str) -> str:
+    """Folded, punctuation as single spaces: "Bà Rịa - Vũng Tàu" → "ba ria vung tau"."""
+    return _NON_ALNUM.sub(" ", fold(text)).strip()
+
+
+def _unit_order(unit: Unit) -> tuple[SortKey, str, int, str]:
+    # Vietnamese order of the short name, then the full name; current before legacy.
+    return (
+        sort_key(unit.short_name),
+        unit.name,
+        0 if unit.generation is Generation.CURRENT else 1,
+        unit.id,
+    )
+
+
+class UnitTree:
+    """Administrative units of both generations under the root ``VN``, with successions."""
+
+    __slots__ = (
+        "_by_level",
+        "_children",
+        "_children_by_generation",
+        "_default_successor",
+        "_order",
+        "_ordered",
+        "_parent",
+        "_predecessors",
+        "_search_index",
+        "_subtree_cache",
+        "_successors",
+        "_units",
+        "report",
+    )
+
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        successions: Iterable[Succession],
+        report: LoadReport | None = None,
+    ) -> None:
+        self.report = report if report is not None else LoadReport()
+        self._units: dict[str, Unit] = {}
+        for unit in units:
+            if unit.id in self._units:
+                raise ValueError(f"duplicate unit id {unit.id!r}")
+            self._units[unit.id] = unit
+        if NATION_ID not in self._units:
+            raise ValueError(f"the tree needs the national root {NATION_ID!r}")
+        self._parent: dict[str, str | None] = {}
+        for unit in self._units.values():
+            if (unit.parent_id is None) != (unit.id == NATION_ID):
+                raise ValueError(f"only {NATION_ID!r} may lack a parent (unit {unit.id!r})")
+            if unit.parent_id is not None:
+                parent = self._units.get(unit.parent_id)
+                if parent is None:
+                    raise ValueError(f"unit {unit.id!r} has unknown parent {unit.parent_id!r}")
+                # A parent sits at a higher level (so there is no cycle) in the same
+                # generation; only the root is shared.
+                if LEVEL_RANK[parent.level] >= LEVEL_RANK[unit.level] or (
+                    parent.id != NATION_ID and parent.generation is not unit.generation
+                ):
+                    raise ValueError(f"unit {unit.id!r} cannot sit under {parent.id!r}")
+            self._parent[unit.id] = unit.parent_id
+
+        ordered = sorted(self._units.values(), key=_unit_order)
+        self._ordered: tuple[Unit, ...] = tuple(ordered)
+        self._order: dict[str, int] = {unit.id: index for index, unit in enumerate(ordered)}
+
+        children: dict[str, list[Unit]] = defaultdict(list)
+        for unit in ordered:  # children come out sorted, current before legacy under VN
+            if unit.parent_id is not None:
+                children[unit.parent_id].append(unit)
+        root_kids = children[NATION_ID]
+        root_kids.sort(key=lambda u: (u.generation is not Generation.CURRENT, self._order[u.id]))
+        self._children: dict[str, tuple[Unit, ...]] = {k: tuple(v) for k, v in children.items()}
+        self._children_by_generation: dict[Generation, dict[str, tuple[Unit, ...]]] = {
+            generation: {
+                parent: tuple(u for u in kids if u.generation is generation)
+                for parent, kids in self._children.items()
+            }
+            for generation in Generation
+        }
+
+        by_level: dict[Level, list[Unit]] = defaultdict(list)
+        for unit in ordered:
+            by_level[unit.level].append(unit)
+        self._by_level: dict[Level, tuple[Unit, ...]] = {
+            level: tuple(by_level[level]) for level in Level
+        }
+
+        successors: dict[str, list[Succession]] = defaultdict(list)
+        predecessors: dict[str, list[Succession]] = defaultdict(list)
+        for edge in successions:
+            for end in (edge.predecessor_id, edge.successor_id):
+                if end not in self._units:
+                    raise ValueError(f"succession names unknown unit {end!r}: {edge}")
+            if not self._units[edge.predecessor_id].is_legacy:
+                raise ValueError(f"succession from a current unit: {edge}")
+            if self._units[edge.successor_id].is_legacy:
+                raise ValueError(f"succession to a legacy unit: {edge}")
+            successors[edge.predecessor_id].append(edge)
+            predecessors[edge.successor_id].append(edge)
+        order = self._order
+        units_by_id = self._units
+
+        def successor_order(edge: Succession) -> tuple[bool, int]:
+            return not edge.is_default, order[edge.successor_id]
+
+        def predecessor_order(edge: Succession) -> tuple[int, int]:
+            return LEVEL_RANK[units_by_id[edge.predecessor_id].level], order[edge.predecessor_id]
+
+        # Default first, then name order; predecessors by level, then name order.
+        self._successors: dict[str, tuple[Succession, ...]] = {
+            k: tuple(v) if len(v) == 1 else tuple(sorted(v, key=successor_order))
+            for k, v in successors.items()
+        }
+        self._predecessors: dict[str, tuple[Succession, ...]] = {
+            k: tuple(v) if len(v) == 1 else tuple(sorted(v, key=predecessor_order))
+            for k, v in predecessors.items()
+        }
+        self._default_successor: dict[str, str] = {}
+        for unit in self._units.values():
+            if not unit.is_legacy:
+                continue
+            edges = self._successors.get(unit.id, ())
+            defaults = [e.successor_id for e in edges if e.is_default]
+            if len(defaults) != 1:
+                raise ValueError(
+                    f"legacy unit {unit.id!r} has {len(defaults)} default successors, not 1"
+                )
+            self._default_successor[unit.id] = defaults[0]
+
+        self._search_index: tuple[tuple[str, str, str, Unit], ...] | None = None  # on demand
+        self._subtree_cache: dict[str, frozenset[str]] = {}
+
+    # -- look-ups ---------------------------------------------------------------------------
+
+    def get(self, unit_id: str) -> Unit:
+        """The unit with id ``unit_id``; raises :class:`UnknownUnit` if there is none."""
+        try:
+            return self._units[unit_id]
+        except KeyError:
+            raise UnknownUnit(unit_id) from None
+
+    def find(self, unit_id: str) -> Unit | None:
+        return self._units.get(unit_id)
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self._units
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def _check(self, unit_id: str) -> None:
+        if unit_id not in self._units:
+            raise UnknownUnit(unit_id)
+
+    def children(self, unit_id: str, generation: Generation | None = None) -> tuple[Unit, ...]:
+        """Direct children in Vietnamese name order (under ``VN``: current provinces first)."""
+        self._check(unit_id)
+        if generation is None:
+            return self._children.get(unit_id, ())
+        return self._children_by_generation[generation].get(unit_id, ())
+
+    def parent(self, unit_id: str) -> Unit | None:
+        parent_id = self.get(unit_id).parent_id
+        return None if parent_id is None else self._units[parent_id]
+
+    def ancestors(self, unit_id: str) -> tuple[Unit, ...]:
+        """Parent first, ending with ``VN``; empty for ``VN``."""
+        self._check(unit_id)
+        found: list[Unit] = []
+        current = self._parent[unit_id]
+        while current is not None:
+            found.append(self._units[current])
+            current = self._parent[current]
+        return tuple(found)
+
+    def chain(self, unit_id: str) -> tuple[Unit, ...]:
+        """``VN`` first, down to the unit itself."""
+        return (*reversed(self.ancestors(unit_id)), self._units[unit_id])
+
+    def subtree_ids(self, unit_id: str) -> frozenset[str]:
+        """The unit and every unit below it (cached)."""
+        cached = self._subtree_cache.get(unit_id)
+        if cached is not None:
+            return cached
+        self._check(unit_id)
+        found = [unit_id]
+        stack = [unit_id]
+        while stack:
+            for child in self._children.get(stack.pop(), ()):
+                found.append(child.id)
+                stack.append(child.id)
+        result = frozenset(found)
+        self._subtree_cache[unit_id] = result
+        return result
+
+    def is_within(self, unit_id: str, ancestor_id: str) -> bool:
+        """True if ``unit_id`` is ``ancestor_id`` or lies below it (walks up, O(depth))."""
+        parents = self._parent
+        if unit_id not in parents:
+            raise UnknownUnit(unit_id)
+        if ancestor_id not in parents:
+            raise UnknownUnit(ancestor_id)
+        current: str | None = unit_id
+        while current is not None:
+            if current == ancestor_id:
+                return True
+            current = parents[current]
+        return False
+
+    # -- successions ------------------------------------------------------------------------
+
+    def successors(self, unit_id: str) -> tuple[Succession, ...]:
+        """Direct succession edges from a legacy unit to current units, the default first."""
+        self._check(unit_id)
+        return self._successors.get(unit_id, ())
+
+    def predecessors(self, unit_id: str) -> tuple[Succession, ...]:
+        """Edges into a current unit from the legacy units it took territory from."""
+        self._check(unit_id)
+        return self._predecessors.get(unit_id, ())
+
+    def default_successor(self, unit_id: str) -> Unit:
+        """A current unit itself; for a legacy unit, the current unit its data maps to."""
+        unit = self.get(unit_id)
+        if not unit.is_legacy:
+            return unit
+        return self._units[self._default_successor[unit_id]]
+
+    def current_province_of(self, unit_id: str) -> Unit | None:
+        """The current province holding the unit (or its default successor); None for VN."""
+        unit = self.default_successor(unit_id)
+        while unit.level is not Level.PROVINCE:
+            if unit.parent_id is None:
+                return None
+            unit = self._units[unit.parent_id]
+        return unit
+
+    # -- effective dates --------------------------------------------------------------------
+
+    def in_force(self, unit_id: str, on: date) -> bool:
+        return self.get(unit_id).in_force_on(on)
+
+    def units_in_force(self, level: Level, on: date) -> list[Unit]:
+        """Units of ``level`` in force on ``on``, in Vietnamese name order."""
+        return [unit for unit in self._by_level[level] if unit.in_force_on(on)]
+
+    def units(self, level: Level, generation: Generation | None = None) -> tuple[Unit, ...]:
+        """All units of ``level`` (of one generation if given), in Vietnamese name order."""
+        found = self._by_level[level]
+        if generation is None or level is Level.NATION:
+            return found
+        return tuple(unit for unit in found if unit.generation is generation)
+
+    # -- search and display -----------------------------------------------------------------
+
+    def search(
+        self, query: str, limit: int = 20, generation: Generation | None = None
+    ) -> list[Unit]:
+        """Diacritic-insensitive search on names (and codes or ids).
+
+        Exact matches of the short name, the full name, the code or the id come first, then prefix
+        matches, then substrings; ties by level (province first), then Vietnamese name order,
+        current before legacy. ``VN`` is found in either generation.
+        """
+        wanted = _search_key(query)
+        raw = query.strip().lower()
+        if not wanted or limit <= 0:
+            return []
+        index = self._search_index
+        if index is None:
+            index = tuple(
+                (_search_key(u.short_name), _search_key(u.name), u.code.lower(), u)
+                for u in self._ordered
+            )
+            self._search_index = index
+        ranked: list[tuple[int, int, int, Unit]] = []
+        for short_key, name_key, code_key, unit in index:
+            if (
+                generation is not None
+                and unit.generation is not generation
+                and unit.id != NATION_ID
+            ):
+                continue
+            if wanted in (short_key, name_key) or raw in (code_key, unit.id.lower()):
+                rank = 0
+            elif short_key.startswith(wanted) or name_key.startswith(wanted):
+                rank = 1
+            elif wanted in name_key:
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, LEVEL_RANK[unit.level], self._order[unit.id], unit))
+        ranked.sort(key=lambda item: item[:3])
+        return [item[3] for item in ranked[:limit]]
+
+    def display_name(self, unit_id: str) -> str:
+        """Name with its parents up to the province: "Xã Ba Vì, Thành phố Hà Nội",
+        "Phường Tứ Liên, Quận Tây Hồ, Thành phố Hà Nội"."""
+        unit = self.get(unit_id)
+        parts = [unit.name]
+        current = unit.parent_id
+        while current is not None and current != NATION_ID:
+            parts.append(self._units[current].name)
+            current = self._parent[current]
+        return ", ".join(parts)

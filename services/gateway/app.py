@@ -1,0 +1,47 @@
+"""The gateway: the only HTTP surface portals use."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from danvan.config import Settings
+from danvan.service import ServiceRuntime
+from danvan.telemetry import tracer_provider
+from danvan.units import UnitTree, load_units
+from services.gateway.errors import install_error_handlers
+from services.gateway.routers import health, models, units
+
+
+def create_app(
+    settings: Settings, *, nats_url: str | None = None, units_tree: UnitTree | None = None
+) -> FastAPI:
+    runtime = ServiceRuntime.create("gateway", settings, nats_url=nats_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="danvan gateway",
+        version="1",
+        summary="One API for the portals of mass-mobilisation work (công tác dân vận)",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.units = units_tree or load_units()
+    app.state.signing_secret = settings.signing_secret()
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(models.router)
+    app.include_router(units.router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())
+    return app
