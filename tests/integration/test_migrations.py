@@ -1,0 +1,59 @@
+"""Each service's migrations build exactly the tables its code defines, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import Connection
+
+from danvan.config import ServiceName
+from danvan.db import create_engine, kernel_metadata
+from danvan.inbox import inbox_table
+from danvan.migrate import upgrade
+from danvan.outbox import outbox_table
+from services.registry.store import metadata as registry_metadata
+from services.reporting.store import metadata as reporting_metadata
+from tests.conftest import MakeDatabase
+
+SERVICE_METADATA: dict[ServiceName, MetaData] = {
+    "registry": registry_metadata,
+    "reception": MetaData(),
+    "reporting": reporting_metadata,
+}
+
+
+def combined(service: ServiceName) -> MetaData:
+    assert {outbox_table.name, inbox_table.name} <= set(kernel_metadata.tables)
+    target = MetaData()
+    for table in [*kernel_metadata.tables.values(), *SERVICE_METADATA[service].tables.values()]:
+        table.to_metadata(target)
+    return target
+
+
+def drift(connection: Connection, service: ServiceName) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    diffs = compare_metadata(context, combined(service))
+    # Alembic's own version table is not part of any service's model.
+    return [d for d in diffs if "alembic_version" not in repr(d)]
+
+
+@pytest.mark.parametrize("service", ["registry", "reception", "reporting"])
+async def test_migrations_create_exactly_the_tables_the_code_defines(
+    make_database: MakeDatabase, service: ServiceName
+) -> None:
+    url = await make_database(service)
+    await upgrade(service, url)
+    await upgrade(service, url)  # a second run changes nothing and does not fail
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(drift, service) == []
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+    assert {"outbox", "inbox"} <= tables
+    assert set(SERVICE_METADATA[service].tables) <= tables
