@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from danvan.bus import register_rpc, rpc_subject
 from danvan.config import Settings
-from danvan.consumer import subscribe_events
 from danvan.contracts.reporting import DashboardQuery
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree, load_units
@@ -19,13 +18,7 @@ def build(
 ) -> ServiceRuntime:
     runtime = ServiceRuntime.create("reporting", settings, nats_url=nats_url)
     handlers = ReportingHandlers(runtime, units or load_units())
-    subscribe_events(
-        runtime.broker,
-        source="registry",
-        durable=REGISTRY_CONSUMER,
-        sessions=runtime.db,
-        apply=handlers.apply,
-    )
+    runtime.consume("registry", durable=REGISTRY_CONSUMER, apply=handlers.apply)
     register_rpc(
         runtime.broker,
         rpc_subject("reporting", "dashboard", "get"),
