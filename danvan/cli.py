@@ -49,6 +49,11 @@ def run() -> None:
 def serve(service: ServiceChoice) -> None:
     """Run one service in this process (what `danvan run` and compose start)."""
     settings = get_settings()
+    problems = settings.production_problems(service.value)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]{service.value} cannot start in production: {problem}[/]")
+        raise typer.Exit(2)
     logging.basicConfig(
         level=settings.log_level,
         format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",

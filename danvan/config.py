@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
@@ -41,17 +41,24 @@ class Settings(BaseSettings):
     graceful_timeout: float = 10.0
     log_level: str = "INFO"
 
-    @model_validator(mode="after")
-    def _refuse_weak_secrets_in_production(self) -> Settings:
-        if self.env == "production":
+    def production_problems(self, service: ServiceName) -> list[str]:
+        """What keeps `service` from starting in production: each process is checked for
+        what it uses (only the gateway verifies tokens; only data services need a database).
+        The embedded defaults (own nats-server, SQLite files, a generated secret) are for
+        development only."""
+        if self.env != "production":
+            return []
+        problems = []
+        if not self.nats_url:
+            problems.append("DANVAN_NATS_URL is required (no embedded nats-server)")
+        if service == "gateway":
             if len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
-                raise ValueError(
-                    f"production needs a DANVAN_JWT_SECRET of at least {_MIN_SECRET_LENGTH} "
-                    "characters"
+                problems.append(
+                    f"DANVAN_JWT_SECRET of at least {_MIN_SECRET_LENGTH} characters is required"
                 )
-            if not self.nats_url:
-                raise ValueError("production needs DANVAN_NATS_URL (no embedded nats-server)")
-        return self
+        elif not getattr(self, f"{service}_database_url"):
+            problems.append(f"DANVAN_{service.upper()}_DATABASE_URL is required (no SQLite file)")
+        return problems
 
     def database_url(self, service: ServiceName) -> str:
         configured: str = getattr(self, f"{service}_database_url", "")
