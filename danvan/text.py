@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
 def _fold_char(char: str) -> str:
@@ -72,7 +73,20 @@ def sort_key(text: str) -> SortKey:
     ("Phường 2" before "Phường 10"). Case then decides (lower case first), and last the NFC text
     itself, so the order is total. NFC and NFD input give the same key.
     """
-    decomposed = unicodedata.normalize("NFD", text)
+    tokens: list[SortToken] = []
+    cases: list[int] = []
+    # Whitespace ends every token, so a text's key is its chunks' keys joined; syllables
+    # repeat across names ("Phường", "Xã", "Hòa"), so each chunk is weighed once.
+    for chunk in text.split():
+        chunk_tokens, chunk_cases = _chunk_key(chunk)
+        tokens.extend(chunk_tokens)
+        cases.extend(chunk_cases)
+    return tuple(tokens), tuple(cases), unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=65_536)
+def _chunk_key(chunk: str) -> tuple[tuple[SortToken, ...], tuple[int, ...]]:
+    decomposed = unicodedata.normalize("NFD", chunk)
     tokens: list[SortToken] = []
     cases: list[int] = []
     letters: list[int] = []
@@ -120,4 +134,4 @@ def sort_key(text: str) -> SortKey:
         cases.append(1 if char.isupper() else 0)
     end_word()
     end_number()
-    return tuple(tokens), tuple(cases), unicodedata.normalize("NFC", text)
+    return tuple(tokens), tuple(cases)

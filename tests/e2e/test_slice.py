@@ -78,7 +78,7 @@ def register(client: httpx.Client, **overrides: Any) -> httpx.Response:
 
 
 def figure(view: dict[str, Any], indicator: str = "models.registered") -> int:
-    return next(f["value"] for f in view["figures"] if f["indicator"] == indicator)
+    return int(next(f["value"] for f in view["figures"] if f["indicator"] == indicator))
 
 
 def child_figure(view: dict[str, Any], code: str) -> int:

@@ -97,7 +97,7 @@ class Pipeline:
     async def consumer_caught_up(self) -> bool:
         js = self.broker.config.connection_state.stream
         info = await js.consumer_info(stream_name("registry"), self.durable)
-        return info.num_pending == 0 and info.num_ack_pending == 0
+        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
 
 
 @pytest.fixture

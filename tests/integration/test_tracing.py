@@ -41,8 +41,8 @@ async def running(
     tmp_path: Path, nats_url: str, exporter: InMemorySpanExporter
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(home=tmp_path, jwt_secret=SECRET, nats_url=nats_url)
-    for service in ("registry", "reporting"):
-        await upgrade(service, settings.database_url(service))
+    for name in ("registry", "reporting"):
+        await upgrade(name, settings.database_url(name))
     units = load_units()
     services: list[ServiceRuntime] = [
         build_registry(settings, units=units),
