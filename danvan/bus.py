@@ -17,6 +17,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from danvan.config import Settings
 from danvan.contracts.rpc import (
@@ -167,6 +168,12 @@ async def handle_rpc(
         result = await handler(envelope.principal, data)
     except ServiceError as error:
         return error.to_reply()
+    except (DBAPIError, OSError) as error:
+        # The service's own database is unreachable: the caller may retry; nothing was written.
+        log.warning("rpc handler could not reach its database: %s", error)
+        return ServiceError(
+            ErrorCode.UNAVAILABLE, "the service's database is unavailable"
+        ).to_reply()
     except Exception:
         log.exception("rpc handler failed")
         return ServiceError(ErrorCode.INTERNAL, "internal error").to_reply()

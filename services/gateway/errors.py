@@ -35,6 +35,13 @@ def error_response(error: ServiceError) -> JSONResponse:
     return JSONResponse(body, status_code=STATUS_BY_CODE[error.code], headers=headers)
 
 
+def _field_path(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """`("body", "name")` → `("name",)`, `("query", "period")` → `("period",)`."""
+    if location and location[0] in ("body", "query", "path", "header"):
+        return location[1:]
+    return location
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
@@ -44,7 +51,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         details = [
             ErrorDetail(
-                field=".".join(str(part) for part in item["loc"] if part != "body") or None,
+                field=".".join(str(part) for part in _field_path(item["loc"])) or None,
                 reason=item["msg"],
             )
             for item in error.errors()

@@ -185,6 +185,19 @@ def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
     assert models_stored_at(platform, "00166") == 0
 
 
+def test_a_bad_period_or_basis_gets_422_naming_the_parameter(platform: RunningPlatform) -> None:
+    viewer = platform.client("01", Role.VIEWER)
+    for params, field in (
+        ({"period": "2026Q5"}, "period"),
+        ({"period": "2026", "basis": "x"}, "basis"),
+    ):
+        reply = viewer.get("/api/v1/units/01/dashboard", params=params)
+        assert reply.status_code == 422, reply.text
+        assert [d["field"] for d in reply.json()["error"]["details"]] == [field]
+    unknown = viewer.get("/api/v1/units/nowhere/dashboard", params={"period": "2026"})
+    assert unknown.status_code == 404
+
+
 def test_a_unit_not_in_force_on_the_date_gets_422_naming_the_unit_to_use(
     platform: RunningPlatform,
 ) -> None:

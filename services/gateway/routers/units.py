@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query
 from danvan.access import require_scope
 from danvan.bus import call, rpc_subject
 from danvan.contracts.reporting import Boundaries, DashboardFigures, DashboardQuery
-from danvan.contracts.rpc import ErrorCode, ServiceError
-from danvan.periods import Basis, Period
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.periods import Basis, InvalidPeriod, Period
 from services.gateway.deps import BrokerDep, CurrentPrincipal, SettingsDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.views import ChildRow, Dashboard, PeriodInfo, UnitRef, figures_view
@@ -18,6 +18,15 @@ from services.gateway.views import ChildRow, Dashboard, PeriodInfo, UnitRef, fig
 PERIOD_FORMS = "year 2026, half 2026S1, quarter 2026Q3, month 202605, nine months 2026NM"
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
+
+
+def parse_period(code: str) -> Period:
+    try:
+        return Period.parse(code)
+    except InvalidPeriod as error:
+        raise ServiceError(
+            ErrorCode.VALIDATION, str(error), [ErrorDetail(field="period", reason=str(error))]
+        ) from error
 
 
 def language(accept_language: str | None) -> str:
@@ -39,6 +48,7 @@ async def dashboard(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Dashboard:
     """A unit's figures for a period, with its parent chain and its children's figures."""
+    parsed = parse_period(period)
     unit = units.find(code)
     if unit is None:
         raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
@@ -56,7 +66,6 @@ async def dashboard(
         )
     )
     lang = language(accept_language)
-    parsed = Period.parse(period)
     return Dashboard(
         unit=UnitRef.of(unit),
         parents=[UnitRef.of(parent) for parent in reversed(units.ancestors(unit.id))],
