@@ -50,6 +50,3 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         raise ValueError("a timestamp must carry its offset")
     return moment.astimezone(VIETNAM).date()
-
-
-clock: Clock = SystemClock()

@@ -21,10 +21,6 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 
 
-class ErrorBody(RpcError):
-    """The body of every error response (under the key `error`)."""
-
-
 def error_response(error: ServiceError) -> JSONResponse:
     body = {
         "error": RpcError(code=error.code, message=error.message, details=error.details).model_dump(
