@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from danvan.contracts.envelope import CloudEvent
-from danvan.db import kernel_metadata
+from danvan.db import kernel_metadata, transaction
 from danvan.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """One pass: publish ready rows in order, stopping at the first failure."""
         published = 0
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             now = utcnow()
             rows = (
                 await session.execute(

@@ -59,9 +59,10 @@ class ServiceRuntime:
             runtime.sessions = session_factory(runtime.engine)
             if name in EVENT_STREAMS:
                 runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker))
-        broker.subscriber(health_subject(name), queue=name, title=health_subject(name))(
-            runtime._health
-        )
+            # The gateway's readiness is HTTP (/readyz); the others answer over NATS.
+            broker.subscriber(health_subject(name), queue=name, title=health_subject(name))(
+                runtime._health
+            )
         return runtime
 
     @property

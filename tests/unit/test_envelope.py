@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from danvan.contracts.envelope import RawCloudEvent, make_event
+from danvan.contracts.envelope import CloudEvent, RawCloudEvent, make_event
 from danvan.contracts.registry import ModelField, ModelRegistered
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -23,15 +23,19 @@ def registered() -> ModelRegistered:
     )
 
 
-def test_event_carries_cloudevents_attributes_and_our_extensions() -> None:
-    payload = registered()
-    event = make_event(
+def envelope(payload: ModelRegistered) -> CloudEvent[ModelRegistered]:
+    return make_event(  # type: ignore[return-value]
         payload,
         subject=str(payload.model_id),
         unit_code=payload.unit_code,
         occurred_on=payload.registered_on,
         time=datetime(2024, 1, 1, 6, 30, tzinfo=VIETNAM),
     )
+
+
+def test_event_carries_cloudevents_attributes_and_our_extensions() -> None:
+    payload = registered()
+    event = envelope(payload)
     body = json.loads(event.model_dump_json())
     assert body["specversion"] == "1.0"
     assert uuid.UUID(body["id"])
@@ -46,14 +50,7 @@ def test_event_carries_cloudevents_attributes_and_our_extensions() -> None:
 
 def test_payload_survives_the_round_trip_through_json() -> None:
     payload = registered()
-    event = make_event(
-        payload,
-        subject=str(payload.model_id),
-        unit_code=payload.unit_code,
-        occurred_on=payload.registered_on,
-        time=datetime(2024, 1, 1, 6, 30, tzinfo=VIETNAM),
-    )
-    raw = RawCloudEvent.model_validate_json(event.model_dump_json())
+    raw = RawCloudEvent.model_validate_json(envelope(payload).model_dump_json())
     assert ModelRegistered.model_validate(raw.data) == payload
     assert raw.data["name"] == "Hàng cây đại đoàn kết"
 
