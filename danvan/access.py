@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
-from danvan.units import UnitTree
+from danvan.units import Generation, Level, UnitTree
+from danvan.units.model import NATION_ID
 
 WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
 DECIDERS = (Role.LEADER, Role.ADMIN)
@@ -39,3 +42,26 @@ def require_role(principal: Principal, *roles: Role) -> None:
     if not principal.has_any(*roles):
         wanted = ", ".join(role.value for role in roles)
         raise ServiceError(ErrorCode.FORBIDDEN, f"this action needs one of the roles: {wanted}")
+
+
+def facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str] | None:
+    """The ids of every unit whose facts belong to `unit_id`'s subtree, for a query filter:
+    the subtree itself and, for a current unit, the pre-2025 units that went into it (as
+    `in_scope` counts them). None for the nation: everything, no filter needed."""
+    if unit_id == NATION_ID:
+        return None
+    return _facts_scope(tree, unit_id)
+
+
+@lru_cache(maxsize=256)
+def _facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str]:
+    subtree = tree.subtree_ids(unit_id)
+    if tree.get(unit_id).is_legacy:
+        return subtree
+    legacy = {
+        unit.id
+        for level in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+        for unit in tree.units(level, Generation.LEGACY)
+        if any(edge.successor_id in subtree for edge in tree.successors(unit.id))
+    }
+    return subtree | legacy

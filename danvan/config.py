@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # How long the broker waits for in-flight handlers on shutdown, in seconds.
     graceful_timeout: float = 10.0
     log_level: str = "INFO"
+    # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
+    registry_topics: dict[str, str] = {}
 
     def production_problems(self, service: ServiceName) -> list[str]:
         """What keeps `service` from starting in production: each process is checked for

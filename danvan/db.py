@@ -80,3 +80,11 @@ def upsert_insert(session: AsyncSession) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     return postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+
+
+def bytewise_text() -> Any:
+    """A text column compared byte by byte on every backend, for `danvan.text.sort_string`
+    keys: SQLite compares bytes already; PostgreSQL needs the "C" collation."""
+    from sqlalchemy import Text
+
+    return Text().with_variant(Text(collation="C"), "postgresql")

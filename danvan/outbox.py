@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,19 +77,32 @@ async def enqueue(
     session: AsyncSession, event: CloudEvent[Any], *, stream: str, subject: str
 ) -> None:
     """Add an event to the outbox inside the caller's transaction."""
+    await enqueue_many(session, [(event, stream, subject)])
+
+
+async def enqueue_many(
+    session: AsyncSession, events: Sequence[tuple[CloudEvent[Any], str, str]]
+) -> None:
+    """Add `(event, stream, subject)`s to the outbox in one statement, in this order."""
+    if not events:
+        return
     headers: dict[str, str] = {}
     propagate.inject(headers)
     now = utcnow()
     await session.execute(
-        outbox_table.insert().values(
-            event_id=str(event.id),
-            stream=stream,
-            subject=subject,
-            body=event.model_dump_json().encode(),
-            headers=headers,
-            created_at=now,
-            next_attempt_at=now,
-        )
+        outbox_table.insert(),
+        [
+            {
+                "event_id": str(event.id),
+                "stream": stream,
+                "subject": subject,
+                "body": event.model_dump_json().encode(),
+                "headers": headers,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+            for event, stream, subject in events
+        ],
     )
 
 

@@ -135,3 +135,40 @@ def _chunk_key(chunk: str) -> tuple[tuple[SortToken, ...], tuple[int, ...]]:
     end_word()
     end_number()
     return tuple(tokens), tuple(cases)
+
+
+# ---- the sort key as a string, for ORDER BY in a database --------------------------------
+
+_END_OF_TOKENS = "\x10"  # below every token's first character: a prefix sorts first
+_END_OF_TOKEN = " "  # below the letter/tone weights: a shorter token sorts first
+_END_OF_LETTERS = "!"  # between a word's letters and its tones, below every weight
+_SMALL_WEIGHT_LIMIT = 60
+
+
+def _weight(value: int) -> str:
+    # Alphabet ranks and tones are small: one character each. Anything else (letters outside
+    # the alphabet, other marks) follows them as "~" plus a fixed-width code.
+    if value < _SMALL_WEIGHT_LIMIT:
+        return chr(0x40 + value)
+    return f"~{value:06x}"
+
+
+def _token_string(token: SortToken) -> str:
+    kind, primary, secondary = token
+    if kind == 0:
+        digits = str(primary[0])
+        body = f"{len(digits):03d}{digits}"
+    else:
+        body = "".join(_weight(value) for value in primary)
+    return f"{kind}{body}{_END_OF_LETTERS}{''.join(_weight(t) for t in secondary)}{_END_OF_TOKEN}"
+
+
+def sort_string(text: str) -> str:
+    """`sort_key` as a string whose byte order is the key's order, for a database column.
+
+    Compare it bytewise (SQLite's default; `COLLATE "C"` on PostgreSQL), never with a
+    locale's collation, which skips spaces and punctuation.
+    """
+    tokens, cases, nfc = sort_key(text)
+    words = "".join(_token_string(token) for token in tokens)
+    return f"{words}{_END_OF_TOKENS}{''.join(str(case) for case in cases)}{_END_OF_TOKENS}{nfc}"

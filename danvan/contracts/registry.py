@@ -1,18 +1,51 @@
-"""The registry's language: "Dân vận khéo" models, their requests, replies and events."""
+"""The registry's language: "Dân vận khéo" models and exemplars, their lifecycle, awards,
+the organisations that register them and the contests they enter: requests, replies, events.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from danvan.contracts.envelope import EventPayload
+from danvan.contracts.paging import PageRequest
+from danvan.contracts.rpc import Role
+
+Labels = dict[str, str]
+
+
+def _clean_line(value: str) -> str:
+    """One line of text: inner runs of spaces collapsed; blank refused."""
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError("must not be blank")
+    return cleaned
+
+
+def _clean_text(value: str) -> str:
+    return value.strip()
+
+
+Line = Annotated[str, AfterValidator(_clean_line)]
+Text = Annotated[str, AfterValidator(_clean_text)]
+NAME_MAX_LENGTH = 300
+TEXT_MAX_LENGTH = 10_000
+UnitCode = Annotated[str, Field(min_length=1, max_length=20)]
 
 
 class ModelField(StrEnum):
-    """The four main fields ("lĩnh vực") a model belongs to."""
+    """The four main fields ("lĩnh vực") a model or exemplar belongs to."""
 
     ECONOMY = "economy"
     CULTURE_SOCIETY = "culture_society"
@@ -20,7 +53,7 @@ class ModelField(StrEnum):
     POLITICAL_SYSTEM = "political_system"
 
 
-FIELD_LABELS: dict[ModelField, dict[str, str]] = {
+FIELD_LABELS: dict[ModelField, Labels] = {
     ModelField.ECONOMY: {"vi": "Kinh tế", "en": "Economy"},
     ModelField.CULTURE_SOCIETY: {"vi": "Văn hóa - xã hội", "en": "Culture and society"},
     ModelField.DEFENCE_SECURITY: {"vi": "Quốc phòng - an ninh", "en": "Defence and security"},
@@ -30,11 +63,172 @@ FIELD_LABELS: dict[ModelField, dict[str, str]] = {
     },
 }
 
-NAME_MAX_LENGTH = 300
+# Topics ("chuyên đề") cut across the fields; configuration adds more (DANVAN_REGISTRY_TOPICS).
+DEFAULT_TOPICS: dict[str, Labels] = {
+    "land_clearance": {"vi": "Giải phóng mặt bằng", "en": "Land clearance"},
+    "new_rural_areas": {"vi": "Xây dựng nông thôn mới", "en": "New rural areas"},
+    "civilised_urban_areas": {"vi": "Đô thị văn minh", "en": "Civilised urban areas"},
+    "religious_communities": {"vi": "Đồng bào có đạo", "en": "Religious communities"},
+    "ethnic_minorities": {"vi": "Đồng bào dân tộc thiểu số", "en": "Ethnic minorities"},
+    "administrative_reform": {"vi": "Cải cách hành chính", "en": "Administrative reform"},
+    "digital_transformation": {"vi": "Chuyển đổi số", "en": "Digital transformation"},
+}
+TopicCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 
 
-class ModelCreate(BaseModel):
-    """Register a "Dân vận khéo" model ("mô hình")."""
+class Status(StrEnum):
+    """Where a model or exemplar is in its life, from registration to recognition."""
+
+    REGISTERED = "registered"
+    IMPLEMENTING = "implementing"
+    APPRAISED = "appraised"
+    EVALUATED = "evaluated"
+    RECOGNISED = "recognised"
+    NOT_RECOGNISED = "not_recognised"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS: dict[Status, Labels] = {
+    Status.REGISTERED: {"vi": "Đăng ký", "en": "Registered"},
+    Status.IMPLEMENTING: {"vi": "Đang triển khai", "en": "Being implemented"},
+    Status.APPRAISED: {"vi": "Đã khảo sát, thẩm định", "en": "Appraised"},
+    Status.EVALUATED: {"vi": "Đã bình xét", "en": "Evaluated"},
+    Status.RECOGNISED: {"vi": "Được công nhận", "en": "Recognised"},
+    Status.NOT_RECOGNISED: {"vi": "Không được công nhận", "en": "Not recognised"},
+    Status.WITHDRAWN: {"vi": "Đã rút", "en": "Withdrawn"},
+}
+
+
+class Action(StrEnum):
+    """A step of the lifecycle; each is an rpc action and an event verb."""
+
+    START = "start"
+    APPRAISE = "appraise"
+    EVALUATE = "evaluate"
+    RECOGNISE = "recognise"
+    NOT_RECOGNISE = "not_recognise"
+    WITHDRAW = "withdraw"
+
+
+# Who may take each step: officers record, leaders decide (DESIGN.md, Security).
+_WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
+_DECIDERS = (Role.LEADER, Role.ADMIN)
+ACTION_ROLES: dict[Action, tuple[Role, ...]] = {
+    Action.START: _WRITERS,
+    Action.APPRAISE: _DECIDERS,
+    Action.EVALUATE: _DECIDERS,
+    Action.RECOGNISE: _DECIDERS,
+    Action.NOT_RECOGNISE: _DECIDERS,
+    Action.WITHDRAW: _WRITERS,
+}
+
+
+class RecognitionLevel(StrEnum):
+    """The level that recognises: city/province, district (until 2025-06-30), commune."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+RECOGNITION_LEVEL_LABELS: dict[RecognitionLevel, Labels] = {
+    RecognitionLevel.PROVINCE: {"vi": "Cấp tỉnh, thành phố", "en": "Province or city"},
+    RecognitionLevel.DISTRICT: {"vi": "Cấp huyện", "en": "District"},
+    RecognitionLevel.COMMUNE: {"vi": "Cấp xã", "en": "Commune"},
+}
+
+
+class AwardKind(StrEnum):
+    CERTIFICATE_OF_MERIT = "certificate_of_merit"
+    STATE_ORDER = "state_order"
+    COMMEMORATIVE_MEDAL = "commemorative_medal"
+    CERTIFICATE = "certificate"
+
+
+AWARD_KIND_LABELS: dict[AwardKind, Labels] = {
+    AwardKind.CERTIFICATE_OF_MERIT: {"vi": "Bằng khen", "en": "Certificate of merit"},
+    AwardKind.STATE_ORDER: {"vi": "Huân chương", "en": "State order"},
+    AwardKind.COMMEMORATIVE_MEDAL: {"vi": "Kỷ niệm chương", "en": "Commemorative medal"},
+    AwardKind.CERTIFICATE: {"vi": "Giấy khen", "en": "Certificate"},
+}
+
+
+class RecipientKind(StrEnum):
+    COLLECTIVE = "collective"
+    INDIVIDUAL = "individual"
+
+
+class Attachment(BaseModel):
+    """A document kept elsewhere, by reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(max_length=2000, pattern=r"^https?://\S+$")
+    title: Line = Field(max_length=NAME_MAX_LENGTH)
+
+
+class Award(BaseModel):
+    """A "khen thưởng" carried by a recognition, to a collective or an individual."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: AwardKind
+    title: Line = Field(
+        max_length=NAME_MAX_LENGTH,
+        description='e.g. "Bằng khen của Ban Thường vụ Thành ủy", "Huân chương Lao động hạng Ba"',
+    )
+    recipient_kind: RecipientKind
+    recipient_name: Line = Field(max_length=NAME_MAX_LENGTH)
+    granting_body: Line = Field(max_length=NAME_MAX_LENGTH)
+
+
+# ---- models and exemplars: registration and details ----------------------------------------
+
+
+class ModelDetails(BaseModel):
+    """What a unit states about a model ("mô hình"); every field of an update is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Line = Field(max_length=NAME_MAX_LENGTH)
+    description: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+    field: ModelField
+    topics: list[TopicCode] = Field(default_factory=list, max_length=20)
+    organisation_id: uuid.UUID | None = Field(
+        default=None, description="the registering organisation, from the directory"
+    )
+    unit_code: UnitCode = Field(description="the unit where it is carried out, any level")
+    locality: Text = Field(
+        default="", max_length=200, description='a village or residential group ("thôn", "tổ")'
+    )
+    target_group: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+    objectives: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+    criteria: list[Line] = Field(
+        default_factory=list, max_length=50, description="measurable criteria"
+    )
+    implementing_forces: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+    start_date: date | None = None
+    planned_evaluation_date: date | None = None
+    attachments: list[Attachment] = Field(default_factory=list, max_length=50)
+
+    @field_validator("topics")
+    @classmethod
+    def _distinct_topics(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ModelDetails:
+        if (
+            self.start_date is not None
+            and self.planned_evaluation_date is not None
+            and self.planned_evaluation_date < self.start_date
+        ):
+            raise ValueError("planned_evaluation_date must not be before start_date")
+        return self
+
+
+class ModelCreate(ModelDetails):
+    """Register a "Dân vận khéo" model at a unit."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -43,29 +237,241 @@ class ModelCreate(BaseModel):
                 {
                     "name": "Cổng trường an toàn văn minh",
                     "field": "culture_society",
+                    "topics": ["civilised_urban_areas"],
                     "unit_code": "00097",
+                    "locality": "Tổ dân phố số 5",
+                    "target_group": "Học sinh, phụ huynh",
+                    "criteria": ["Không còn hàng quán lấn chiếm cổng trường"],
+                    "start_date": "2026-03-02",
+                    "planned_evaluation_date": "2026-10-01",
                     "registered_on": "2026-03-02",
                 }
             ]
         },
     )
 
-    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH)
-    field: ModelField
-    unit_code: str = Field(
-        min_length=1, max_length=20, description="the unit where it is carried out"
-    )
     registered_on: date | None = Field(
         default=None, description="registration date (Vietnam); today when not given"
     )
 
-    @field_validator("name")
+
+class ExemplarKind(StrEnum):
+    INDIVIDUAL = "individual"
+    COLLECTIVE = "collective"
+
+
+class ExemplarDetails(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ExemplarKind
+    name: Line = Field(max_length=NAME_MAX_LENGTH, description="the person or the collective")
+    field: ModelField
+    unit_code: UnitCode
+    organisation_id: uuid.UUID | None = None
+    achievement: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=50)
+
+
+class ExemplarCreate(ExemplarDetails):
+    """Register an exemplar ("điển hình"): a person or a collective."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "individual",
+                    "name": "Nguyễn Thị Lan",
+                    "field": "economy",
+                    "unit_code": "00097",
+                    "achievement": "Vận động 40 hộ hiến đất mở rộng ngõ",
+                }
+            ]
+        },
+    )
+
+    registered_on: date | None = None
+
+
+class _Target(BaseModel):
+    id: uuid.UUID = Field(description="the model's or the exemplar's id")
+
+
+class ModelChangesBody(BaseModel):
+    """Change some details of a model; the other details stay. `expected_version` guards
+    against overwriting a change someone made meanwhile."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"expected_version": 1, "changes": {"target_group": "Hộ kinh doanh"}}]
+        },
+    )
+
+    expected_version: int | None = Field(
+        default=None, ge=1, description="refused with 409 when the model has moved on"
+    )
+    changes: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("changes")
     @classmethod
-    def _name_not_blank(cls, value: str) -> str:
-        cleaned = " ".join(value.split())
-        if not cleaned:
-            raise ValueError("must not be blank")
-        return cleaned
+    def _known_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(value) - set(ModelDetails.model_fields)
+        if unknown:
+            raise ValueError(f"unknown details: {', '.join(sorted(unknown))}")
+        return value
+
+
+class ModelUpdate(_Target, ModelChangesBody):
+    pass
+
+
+class ExemplarChangesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: int | None = Field(default=None, ge=1)
+    changes: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("changes")
+    @classmethod
+    def _known_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(value) - set(ExemplarDetails.model_fields) - {"kind"}
+        if unknown:
+            raise ValueError(f"unknown details: {', '.join(sorted(unknown))}")
+        return value
+
+
+class ExemplarUpdate(_Target, ExemplarChangesBody):
+    pass
+
+
+# ---- lifecycle steps ------------------------------------------------------------------------
+
+
+class StepBody(BaseModel):
+    """A step of the lifecycle, dated in Vietnam; the record it moves is named apart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: date | None = Field(default=None, description="the day of the step; today when not given")
+    expected_version: int | None = Field(
+        default=None, ge=1, description="refused with 409 when the record has moved on"
+    )
+
+
+class StartBody(StepBody):
+    pass
+
+
+class AppraiseBody(StepBody):
+    """The survey and appraisal ("khảo sát, thẩm định")."""
+
+    appraiser: Line = Field(max_length=NAME_MAX_LENGTH, description="who surveyed")
+    findings: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
+    score: float = Field(ge=0, le=100)
+
+
+class EvaluateBody(StepBody):
+    """The result of "bình xét": proposed for recognition or not."""
+
+    proposed: bool
+    remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+
+
+class RecogniseBody(StepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "level": "province",
+                    "decision_number": "1234/QĐ-UBND",
+                    "on": "2026-10-15",
+                    "awards": [
+                        {
+                            "kind": "certificate_of_merit",
+                            "title": "Bằng khen của Ủy ban nhân dân Thành phố",
+                            "recipient_kind": "collective",
+                            "recipient_name": "Chi bộ Tổ dân phố số 5",
+                            "granting_body": "Ủy ban nhân dân thành phố Hà Nội",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    level: RecognitionLevel
+    decision_number: Line = Field(max_length=100, description='e.g. "1234/QĐ-UBND"')
+    awards: list[Award] = Field(default_factory=list, max_length=20)
+
+
+class NotRecogniseBody(StepBody):
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
+
+
+class WithdrawBody(StepBody):
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
+
+
+# The rpc requests: a step's body and the record it moves.
+class Step(_Target, StepBody):
+    pass
+
+
+class StartImplementing(_Target, StartBody):
+    pass
+
+
+class Appraise(_Target, AppraiseBody):
+    pass
+
+
+class Evaluate(_Target, EvaluateBody):
+    pass
+
+
+class Recognise(_Target, RecogniseBody):
+    pass
+
+
+class NotRecognise(_Target, NotRecogniseBody):
+    pass
+
+
+class Withdraw(_Target, WithdrawBody):
+    pass
+
+
+STEP_BODIES: dict[Action, type[StepBody]] = {
+    Action.START: StartBody,
+    Action.APPRAISE: AppraiseBody,
+    Action.EVALUATE: EvaluateBody,
+    Action.RECOGNISE: RecogniseBody,
+    Action.NOT_RECOGNISE: NotRecogniseBody,
+    Action.WITHDRAW: WithdrawBody,
+}
+STEP_REQUESTS: dict[Action, type[StepBody]] = {
+    Action.START: StartImplementing,
+    Action.APPRAISE: Appraise,
+    Action.EVALUATE: Evaluate,
+    Action.RECOGNISE: Recognise,
+    Action.NOT_RECOGNISE: NotRecognise,
+    Action.WITHDRAW: Withdraw,
+}
+
+
+class ById(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+
+
+class NoArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- replies ---------------------------------------------------------------------------------
 
 
 class ModelPublic(BaseModel):
@@ -74,7 +480,126 @@ class ModelPublic(BaseModel):
     field: ModelField
     unit_code: str
     registered_on: date
-    status: str
+    status: Status
+    version: int = 1
+    description: str = ""
+    topics: list[str] = []
+    organisation_id: uuid.UUID | None = None
+    locality: str = ""
+    target_group: str = ""
+    objectives: str = ""
+    criteria: list[str] = []
+    implementing_forces: str = ""
+    start_date: date | None = None
+    planned_evaluation_date: date | None = None
+    attachments: list[Attachment] = []
+    recognition_level: RecognitionLevel | None = None
+    recognised_on: date | None = None
+    created_by: str = ""
+    updated_at: datetime | None = None
+
+
+class ExemplarPublic(BaseModel):
+    id: uuid.UUID
+    kind: ExemplarKind
+    name: str
+    field: ModelField
+    unit_code: str
+    organisation_id: uuid.UUID | None = None
+    achievement: str
+    attachments: list[Attachment] = []
+    registered_on: date
+    status: Status
+    version: int
+    recognition_level: RecognitionLevel | None = None
+    recognised_on: date | None = None
+    created_by: str
+    updated_at: datetime | None = None
+
+
+class HistoryEntry(BaseModel):
+    """One step in a record's life: who did what, when, and what they stated."""
+
+    version: int
+    action: str = Field(description="registered, updated, or a lifecycle action")
+    status: Status
+    on: date
+    by: str
+    at: datetime
+    details: dict[str, Any] = {}
+
+
+class AwardPublic(BaseModel):
+    """An award as granted: what, to whom, by whom, with the recognition that carried it."""
+
+    kind: AwardKind
+    title: str
+    recipient_kind: RecipientKind
+    recipient_name: str
+    granting_body: str
+    level: RecognitionLevel
+    decision_number: str
+    decided_on: date
+
+
+class ModelDetail(ModelPublic):
+    history: list[HistoryEntry]
+    awards: list[AwardPublic]
+
+
+class ExemplarDetail(ExemplarPublic):
+    history: list[HistoryEntry]
+    awards: list[AwardPublic]
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+
+class RecordQuery(PageRequest):
+    """Filters shared by the lists of models and exemplars."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str | None = Field(
+        default=None, max_length=20, description="a unit's subtree; the caller's unit by default"
+    )
+    field: ModelField | None = None
+    status: list[Status] = Field(default_factory=list)
+    year: int | None = Field(default=None, ge=1990, le=2100, description="year of registration")
+    organisation_id: uuid.UUID | None = None
+    recognised: bool | None = None
+    q: str | None = Field(
+        default=None, max_length=200, description="words to find, diacritics and case ignored"
+    )
+
+
+class ModelQuery(RecordQuery):
+    topic: str | None = Field(default=None, max_length=40)
+
+
+class ExemplarQuery(RecordQuery):
+    kind: ExemplarKind | None = None
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    old: Any
+    new: Any
+
+
+class _RecordEvent(EventPayload):
+    """Every registry lifecycle event says where the record is, in which field, and who."""
+
+    unit_code: str
+    field: ModelField
+    status: Status
+    record_version: int = Field(description="the record's version after this step")
+    on: date
+    by: str
 
 
 class ModelRegistered(EventPayload):
@@ -88,3 +613,221 @@ class ModelRegistered(EventPayload):
     unit_code: str
     registered_on: date
     registered_by: str
+    topics: list[str] = Field(default_factory=list)
+    organisation_id: uuid.UUID | None = None
+    locality: str = ""
+    start_date: date | None = None
+    planned_evaluation_date: date | None = None
+
+
+class ModelUpdated(_RecordEvent):
+    service = "registry"
+    aggregate = "model"
+    verb = "updated"
+
+    model_id: uuid.UUID
+    changes: dict[str, FieldChange]
+
+
+class _Started(_RecordEvent):
+    pass
+
+
+class _Appraised(_RecordEvent):
+    appraiser: str
+    findings: str
+    score: float
+
+
+class _Evaluated(_RecordEvent):
+    proposed: bool
+    remarks: str = ""
+
+
+class _Recognised(_RecordEvent):
+    level: RecognitionLevel
+    decision_number: str
+    awards: list[Award] = Field(default_factory=list)
+
+
+class _NotRecognised(_RecordEvent):
+    reason: str
+
+
+class _Withdrawn(_RecordEvent):
+    reason: str
+
+
+class ModelStarted(_Started):
+    service = "registry"
+    aggregate = "model"
+    verb = "started"
+    model_id: uuid.UUID
+
+
+class ModelAppraised(_Appraised):
+    service = "registry"
+    aggregate = "model"
+    verb = "appraised"
+    model_id: uuid.UUID
+
+
+class ModelEvaluated(_Evaluated):
+    service = "registry"
+    aggregate = "model"
+    verb = "evaluated"
+    model_id: uuid.UUID
+
+
+class ModelRecognised(_Recognised):
+    service = "registry"
+    aggregate = "model"
+    verb = "recognised"
+    model_id: uuid.UUID
+
+
+class ModelNotRecognised(_NotRecognised):
+    service = "registry"
+    aggregate = "model"
+    verb = "not_recognised"
+    model_id: uuid.UUID
+
+
+class ModelWithdrawn(_Withdrawn):
+    service = "registry"
+    aggregate = "model"
+    verb = "withdrawn"
+    model_id: uuid.UUID
+
+
+class ExemplarRegistered(EventPayload):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "registered"
+
+    exemplar_id: uuid.UUID
+    kind: ExemplarKind
+    name: str
+    field: ModelField
+    unit_code: str
+    registered_on: date
+    registered_by: str
+    organisation_id: uuid.UUID | None = None
+
+
+class ExemplarUpdated(_RecordEvent):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "updated"
+
+    exemplar_id: uuid.UUID
+    changes: dict[str, FieldChange]
+
+
+class ExemplarStarted(_Started):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "started"
+    exemplar_id: uuid.UUID
+
+
+class ExemplarAppraised(_Appraised):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "appraised"
+    exemplar_id: uuid.UUID
+
+
+class ExemplarEvaluated(_Evaluated):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "evaluated"
+    exemplar_id: uuid.UUID
+
+
+class ExemplarRecognised(_Recognised):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "recognised"
+    exemplar_id: uuid.UUID
+
+
+class ExemplarNotRecognised(_NotRecognised):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "not_recognised"
+    exemplar_id: uuid.UUID
+
+
+class ExemplarWithdrawn(_Withdrawn):
+    service = "registry"
+    aggregate = "exemplar"
+    verb = "withdrawn"
+    exemplar_id: uuid.UUID
+
+
+MODEL_STEP_EVENTS: dict[Action, type[_RecordEvent]] = {
+    Action.START: ModelStarted,
+    Action.APPRAISE: ModelAppraised,
+    Action.EVALUATE: ModelEvaluated,
+    Action.RECOGNISE: ModelRecognised,
+    Action.NOT_RECOGNISE: ModelNotRecognised,
+    Action.WITHDRAW: ModelWithdrawn,
+}
+EXEMPLAR_STEP_EVENTS: dict[Action, type[_RecordEvent]] = {
+    Action.START: ExemplarStarted,
+    Action.APPRAISE: ExemplarAppraised,
+    Action.EVALUATE: ExemplarEvaluated,
+    Action.RECOGNISE: ExemplarRecognised,
+    Action.NOT_RECOGNISE: ExemplarNotRecognised,
+    Action.WITHDRAW: ExemplarWithdrawn,
+}
+
+
+# ---- bulk registration from a spreadsheet ----------------------------------------------------
+
+IMPORT_CHUNK_ROWS = 500
+
+
+class ImportBegin(BaseModel):
+    """Start staging a spreadsheet: its header row, checked before any data row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: list[str] = Field(min_length=1, max_length=100)
+    file_name: str = Field(default="", max_length=300)
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    row: int = Field(ge=2, description="the row number a person sees (header is row 1)")
+    values: dict[str, str]
+
+
+class ImportRows(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    import_id: uuid.UUID
+    rows: list[ImportRow] = Field(min_length=1, max_length=IMPORT_CHUNK_ROWS)
+
+
+class ImportStarted(BaseModel):
+    import_id: uuid.UUID
+    columns: dict[str, str] = Field(description="each column of the file and the detail it fills")
+
+
+class ImportProgress(BaseModel):
+    staged: int
+    errors: int
+
+
+class ImportResult(BaseModel):
+    registered: int
+    ids: list[uuid.UUID] = Field(description="the new models' ids, in the file's row order")
+
+
+class ImportCommit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    import_id: uuid.UUID

@@ -47,6 +47,9 @@ class ErrorDetail(BaseModel):
     field: str | None = None
     reason: str
     hint: str | None = None
+    row: int | None = Field(
+        default=None, description="the spreadsheet row (header is row 1), for imports"
+    )
 
 
 class RpcError(BaseModel):

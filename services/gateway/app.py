@@ -13,7 +13,15 @@ from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
 from danvan.units import UnitTree, load_units
 from services.gateway.errors import install_error_handlers
-from services.gateway.routers import health, models, units
+from services.gateway.routers import (
+    contests,
+    events_doc,
+    exemplars,
+    health,
+    models,
+    organisations,
+    units,
+)
 
 
 def create_app(
@@ -42,6 +50,10 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(models.router)
+    app.include_router(exemplars.router)
+    app.include_router(organisations.router)
+    app.include_router(contests.router)
+    app.include_router(events_doc.router)
     app.include_router(units.router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())
     return app

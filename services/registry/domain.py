@@ -1,72 +1,273 @@
-"""Registry rules: what registering a "Dân vận khéo" model means. No I/O here."""
+"""Registry rules: registering models and exemplars, changing their details, and the
+lifecycle from registration to recognition. No I/O here: handlers load state, ask these
+functions what happens, and store the outcome with its event in one transaction.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 from danvan.access import WRITERS, require_role, require_scope
-from danvan.contracts.registry import ModelCreate, ModelField, ModelPublic, ModelRegistered
-from danvan.contracts.rpc import Principal
+from danvan.contracts.registry import (
+    ACTION_ROLES,
+    DEFAULT_TOPICS,
+    Action,
+    Appraise,
+    Evaluate,
+    FieldChange,
+    Labels,
+    NotRecognise,
+    Recognise,
+    RecognitionLevel,
+    Status,
+    Step,
+    Withdraw,
+)
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.fact_units import unit_for_fact
-from danvan.text import fold
-from danvan.units import UnitTree
+from danvan.units import Level, UnitTree
+from danvan.units.model import LEVEL_RANK, REFORM_DATE
 
+# ---- the state machine ------------------------------------------------------------------------
 
-class ModelStatus(StrEnum):
-    REGISTERED = "registered"
+BEFORE_RECOGNITION = frozenset(
+    {Status.REGISTERED, Status.IMPLEMENTING, Status.APPRAISED, Status.EVALUATED}
+)
+FINAL = frozenset({Status.RECOGNISED, Status.NOT_RECOGNISED, Status.WITHDRAWN})
 
 
 @dataclass(frozen=True, slots=True)
-class Model:
+class Transition:
+    sources: frozenset[Status]
+    target: Status
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.START: Transition(frozenset({Status.REGISTERED}), Status.IMPLEMENTING),
+    Action.APPRAISE: Transition(frozenset({Status.IMPLEMENTING}), Status.APPRAISED),
+    Action.EVALUATE: Transition(frozenset({Status.APPRAISED}), Status.EVALUATED),
+    Action.RECOGNISE: Transition(frozenset({Status.EVALUATED}), Status.RECOGNISED),
+    Action.NOT_RECOGNISE: Transition(frozenset({Status.EVALUATED}), Status.NOT_RECOGNISED),
+    Action.WITHDRAW: Transition(BEFORE_RECOGNITION, Status.WITHDRAWN),
+}
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return [action for action, rule in TRANSITIONS.items() if status in rule.sources]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """What the rules need to know of a stored model or exemplar."""
+
     id: uuid.UUID
-    name: str
-    field: ModelField
+    noun: str  # "model" or "exemplar", for messages
     unit_id: str
+    status: Status
+    version: int
     registered_on: date
-    status: ModelStatus
-    created_by: str
+    last_step_on: date
+    proposed: bool | None
 
-    @property
-    def name_folded(self) -> str:
-        return fold(self.name)
 
-    def public(self) -> ModelPublic:
-        return ModelPublic(
-            id=self.id,
-            name=self.name,
-            field=self.field,
-            unit_code=self.unit_id,
-            registered_on=self.registered_on,
-            status=self.status.value,
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    action: Action
+    status: Status
+    on: date
+    version: int
+    # What the step states, as it goes into the history and the event.
+    details: dict[str, Any]
+    proposed: bool | None
+    recognition_level: RecognitionLevel | None
+
+
+def _conflict(message: str) -> ServiceError:
+    return ServiceError(ErrorCode.CONFLICT, message)
+
+
+def _invalid(field: str, reason: str) -> ServiceError:
+    return ServiceError(ErrorCode.VALIDATION, reason, [ErrorDetail(field=field, reason=reason)])
+
+
+def check_version(state: RecordState, expected: int | None) -> None:
+    if expected is not None and expected != state.version:
+        raise _conflict(
+            f"the {state.noun} is at version {state.version}, not {expected}: "
+            "reload it and try again"
         )
 
 
-def register_model(
-    command: ModelCreate, principal: Principal, units: UnitTree, today: date
-) -> tuple[Model, ModelRegistered]:
-    """A new model and the fact that it was registered; raises ServiceError when refused."""
+def step_date(request_on: date | None, state: RecordState, today: date) -> date:
+    """A step happens today unless stated; never in the future, never before the last step."""
+    on = request_on or today
+    if on > today:
+        raise _invalid("on", f"{on} is in the future (today is {today})")
+    if on < state.last_step_on:
+        raise _invalid("on", f"{on} is before the {state.noun}'s last step on {state.last_step_on}")
+    return on
+
+
+def plan_step(
+    action: Action,
+    request: Step,
+    state: RecordState,
+    principal: Principal,
+    units: UnitTree,
+    today: date,
+) -> StepOutcome:
+    """What `action` does to the record; raises ServiceError (403, 409, 422) when refused."""
+    rule = TRANSITIONS[action]
+    require_role(principal, *ACTION_ROLES[action])
+    require_scope(units, principal, state.unit_id)
+    check_version(state, request.expected_version)
+    if state.status not in rule.sources:
+        allowed = ", ".join(a.value for a in allowed_actions(state.status)) or "none"
+        raise _conflict(
+            f"cannot {action.value} a {state.noun} that is {state.status.value}; "
+            f"allowed now: {allowed}"
+        )
+    on = step_date(request.on, state, today)
+    details: dict[str, Any] = {}
+    proposed = state.proposed
+    level: RecognitionLevel | None = None
+    if isinstance(request, Appraise):
+        details = {"appraiser": request.appraiser, "findings": request.findings}
+        details["score"] = request.score
+    elif isinstance(request, Evaluate):
+        details = {"proposed": request.proposed, "remarks": request.remarks}
+        proposed = request.proposed
+    elif isinstance(request, Recognise):
+        if not state.proposed:
+            raise _conflict(f"the {state.noun} was not proposed for recognition when evaluated")
+        check_recognition_level(request.level, on, state.unit_id, principal, units)
+        level = request.level
+        details = {
+            "level": request.level.value,
+            "decision_number": request.decision_number,
+            "awards": [award.model_dump(mode="json") for award in request.awards],
+        }
+    elif isinstance(request, NotRecognise | Withdraw):
+        details = {"reason": request.reason}
+    return StepOutcome(action, rule.target, on, state.version + 1, details, proposed, level)
+
+
+_LEVEL_OF_RECOGNITION = {
+    RecognitionLevel.PROVINCE: Level.PROVINCE,
+    RecognitionLevel.DISTRICT: Level.DISTRICT,
+    RecognitionLevel.COMMUNE: Level.COMMUNE,
+}
+
+
+def check_recognition_level(
+    level: RecognitionLevel, on: date, unit_id: str, principal: Principal, units: UnitTree
+) -> None:
+    """No commune recognises a provincial model, no commune officer records a provincial
+    recognition, and districts recognise only before 2025-07-01, when they ceased."""
+    rank = LEVEL_RANK[_LEVEL_OF_RECOGNITION[level]]
+    if level is RecognitionLevel.DISTRICT and on >= REFORM_DATE:
+        raise _invalid("level", f"districts ceased on {REFORM_DATE}; {on} is after that")
+    record_rank = LEVEL_RANK[units.get(unit_id).level]
+    if rank > record_rank:
+        raise _invalid(
+            "level", f"a {units.get(unit_id).level.value}-level record is not recognised lower"
+        )
+    caller_rank = LEVEL_RANK[units.get(principal.unit).level]
+    if caller_rank > rank:
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            f"a {units.get(principal.unit).level.value} principal cannot record a "
+            f"{level.value}-level recognition",
+        )
+
+
+# ---- registration and details -------------------------------------------------------------------
+
+
+def available_topics(extra: Mapping[str, str]) -> dict[str, Labels]:
+    """The default topics plus the configured ones (`code: "Vietnamese|English"`)."""
+    topics = dict(DEFAULT_TOPICS)
+    for code, labels in extra.items():
+        vi, _, en = labels.partition("|")
+        topics[code] = {"vi": vi.strip(), "en": (en or vi).strip()}
+    return topics
+
+
+def check_topics(topics: list[str], known: Mapping[str, Labels], *, field: str) -> None:
+    unknown = [(i, t) for i, t in enumerate(topics) if t not in known]
+    if unknown:
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            "unknown topic",
+            [
+                ErrorDetail(
+                    field=f"{field}.{i}", reason=f"unknown topic {t!r}", hint="see the topics list"
+                )
+                for i, t in unknown
+            ],
+        )
+
+
+def check_registration(
+    principal: Principal,
+    units: UnitTree,
+    unit_code: str,
+    registered_on: date,
+    today: date,
+    *,
+    field_prefix: str = "",
+) -> str:
+    """The unit id a new record is filed against; raises when the caller may not file it."""
     require_role(principal, *WRITERS)
-    registered_on = command.registered_on or today
-    unit_id = unit_for_fact(units, command.unit_code, registered_on, field="unit_code")
+    if registered_on > today:
+        raise _invalid(f"{field_prefix}registered_on", f"{registered_on} is in the future")
+    unit_id = unit_for_fact(units, unit_code, registered_on, field=f"{field_prefix}unit_code")
     require_scope(units, principal, unit_id)
-    model = Model(
-        id=uuid.uuid4(),
-        name=command.name,
-        field=command.field,
-        unit_id=unit_id,
-        registered_on=registered_on,
-        status=ModelStatus.REGISTERED,
-        created_by=principal.sub,
-    )
-    event = ModelRegistered(
-        model_id=model.id,
-        name=model.name,
-        field=model.field,
-        unit_code=unit_id,
-        registered_on=registered_on,
-        registered_by=principal.sub,
-    )
-    return model, event
+    return unit_id
+
+
+def check_unit_in_force_on(units: UnitTree, unit_id: str, day: date | None, field: str) -> None:
+    """A model's unit must be in force on its dates, not only on its registration day."""
+    if day is not None:
+        unit_for_fact(units, unit_id, day, field=field)
+
+
+def merge_details(
+    model: type[BaseModel], current: BaseModel, changes: Mapping[str, Any]
+) -> tuple[BaseModel, dict[str, FieldChange]]:
+    """The details after `changes`, validated as a whole, and what really changed."""
+    try:
+        merged = model.model_validate({**current.model_dump(mode="json"), **changes})
+    except ValidationError as error:
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            "invalid changes",
+            [
+                ErrorDetail(
+                    field=".".join(["changes", *(str(p) for p in item["loc"])]),
+                    reason=item["msg"],
+                )
+                for item in error.errors()
+            ],
+        ) from error
+    before = current.model_dump(mode="json")
+    after = merged.model_dump(mode="json")
+    changed = {
+        name: FieldChange(old=before[name], new=after[name])
+        for name in after
+        if before.get(name) != after[name]
+    }
+    return merged, changed
+
+
+def check_update(state: RecordState, principal: Principal, units: UnitTree) -> None:
+    require_role(principal, *WRITERS)
+    require_scope(units, principal, state.unit_id)
+    if state.status in FINAL:
+        raise _conflict(f"a {state.noun} that is {state.status.value} is closed to changes")

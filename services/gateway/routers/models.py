@@ -1,35 +1,74 @@
-"""Models ("mô hình Dân vận khéo")."""
+"""Models ("mô hình Dân vận khéo"), their bulk registration from a spreadsheet, and the
+topics they can be tagged with."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+from typing import Annotated, Any
 
-from danvan.access import WRITERS, require_role, require_scope
-from danvan.bus import call, rpc_subject
-from danvan.contracts.registry import ModelCreate, ModelPublic
-from services.gateway.deps import BrokerDep, CurrentPrincipal, SettingsDep, UnitsDep
+from fastapi import APIRouter, File, UploadFile
+
+from danvan.access import WRITERS, require_role
+from danvan.contracts.registry import (
+    ImportResult,
+    ModelChangesBody,
+    ModelCreate,
+    ModelDetail,
+    ModelPublic,
+    ModelQuery,
+)
+from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.importing import import_models
+from danvan.spreadsheets import SpreadsheetError, read_table
+from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.routers.records import record_router
 
-router = APIRouter(prefix="/api/v1/models", tags=["models"])
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+router = APIRouter(tags=["models"])
 
 
-@router.post("", status_code=201, responses=ERROR_RESPONSES)
-async def create_model(
-    body: ModelCreate,
+@router.post("/api/v1/models/import", status_code=201, responses=ERROR_RESPONSES, tags=["models"])
+async def import_models_file(
+    file: Annotated[UploadFile, File(description="a .csv or .xlsx file, header in row 1")],
     principal: CurrentPrincipal,
-    broker: BrokerDep,
+    services: ServicesDep,
     settings: SettingsDep,
-    units: UnitsDep,
-) -> ModelPublic:
-    """Register a "Dân vận khéo" model at a unit; it counts in the period of its date."""
+) -> ImportResult:
+    """Register every row of a spreadsheet as a model, or none: a file with any bad row
+    registers nothing and answers 422 with each error's row, column and reason."""
     require_role(principal, *WRITERS)
-    if body.unit_code in units:
-        require_scope(units, principal, body.unit_code)
-    data = await call(
-        broker,
-        rpc_subject("registry", "models", "create"),
-        principal,
-        body,
-        timeout=settings.rpc_timeout,
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ServiceError(
+            ErrorCode.VALIDATION, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
+        )
+    try:
+        # Reading a large XLSX takes seconds of CPU: keep the event loop free meanwhile.
+        table = await asyncio.to_thread(read_table, file.filename or "", content)
+    except SpreadsheetError as error:
+        raise ServiceError(ErrorCode.VALIDATION, str(error)) from error
+    return await import_models(
+        services.ask, principal, table, file_name=file.filename or "", timeout=settings.rpc_timeout
     )
-    return ModelPublic.model_validate(data)
+
+
+@router.get("/api/v1/topics", responses=ERROR_RESPONSES, tags=["models"])
+async def topics(principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Any]:
+    """The topics ("chuyên đề") a model can be tagged with, with their labels."""
+    result: dict[str, Any] = await services.ask("registry", "topics", "list", principal, {})
+    return result
+
+
+router.include_router(
+    record_router(
+        resource="models",
+        noun="model",
+        create_type=ModelCreate,
+        changes_type=ModelChangesBody,
+        query_type=ModelQuery,
+        public_type=ModelPublic,
+        detail_type=ModelDetail,
+    )
+)
