@@ -157,7 +157,7 @@ def _token_string(token: SortToken) -> str:
     kind, primary, secondary = token
     if kind == 0:
         digits = str(primary[0])
-        body = f"{len(digits):03d}{digits}"
+        body = f"{len(digits):05d}{digits}"
     else:
         body = "".join(_weight(value) for value in primary)
     return f"{kind}{body}{_END_OF_LETTERS}{''.join(_weight(t) for t in secondary)}{_END_OF_TOKEN}"

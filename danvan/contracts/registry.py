@@ -14,8 +14,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from danvan.contracts.envelope import EventPayload
@@ -216,15 +216,13 @@ class ModelDetails(BaseModel):
     def _distinct_topics(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ModelDetails:
-        if (
-            self.start_date is not None
-            and self.planned_evaluation_date is not None
-            and self.planned_evaluation_date < self.start_date
-        ):
-            raise ValueError("planned_evaluation_date must not be before start_date")
-        return self
+    @field_validator("planned_evaluation_date")
+    @classmethod
+    def _evaluated_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"must not be before start_date ({start})")
+        return value
 
 
 class ModelCreate(ModelDetails):

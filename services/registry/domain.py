@@ -26,7 +26,7 @@ from danvan.contracts.registry import (
     Recognise,
     RecognitionLevel,
     Status,
-    Step,
+    StepBody,
     Withdraw,
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
@@ -116,7 +116,7 @@ def step_date(request_on: date | None, state: RecordState, today: date) -> date:
 
 def plan_step(
     action: Action,
-    request: Step,
+    request: StepBody,
     state: RecordState,
     principal: Principal,
     units: UnitTree,

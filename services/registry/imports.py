@@ -126,7 +126,7 @@ def row_request(
         elif detail == "topics":
             request[detail] = [
                 _choice(part.strip(), topics)
-                for part in _LIST_SEPARATORS.split(value.replace(",", ";"))
+                for part in _LIST_SEPARATORS.split(value)
                 if part.strip()
             ]
         elif detail == "criteria":

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from danvan.text import fold, sort_key
+from danvan.text import fold, sort_key, sort_string
 
 
 def nfd(text: str) -> str:
@@ -272,3 +272,190 @@ def test_the_63_provinces_sort_in_vietnamese_alphabetical_order() -> None:
 
 def test_the_provinces_sort_the_same_when_written_in_nfd() -> None:
     assert ordered(*map(nfd, PROVINCES)) == [nfd(p) for p in PROVINCES]
+
+
+# --- sort_string: the key as a string for a database column ---------------------------------
+
+# Names whose order is subtle: tones, đ, ư, ơ, ă, â, ê, ô, numbers, case, prefixes, punctuation,
+# foreign letters and marks, spaces, NFD spellings.
+SORT_STRING_SAMPLES = [
+    "",
+    " ",
+    "a",
+    "A",
+    "à",
+    "ă",
+    "â",
+    "ma",
+    "Ma",
+    "MA",
+    "mà",
+    "mả",
+    "mã",
+    "má",
+    "mạ",
+    "mai",
+    "mác",
+    "ma cà rồng",
+    "ma túy",
+    "mà cả",
+    "ma-cà-rồng",
+    "Dương",
+    "Đà Nẵng",
+    "đà nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Gia Lai",
+    "Ư",
+    "Ưu",
+    "ưng",
+    "uống",
+    "vui",
+    "Ơ",
+    "ơn",
+    "ông",
+    "ong",
+    "hoa",
+    "hoà",
+    "hòa",
+    "hoá",
+    "hoạ",
+    "Hoà Bình",
+    "Hòa Bình",
+    "Phường 1",
+    "Phường 2",
+    "Phường 10",
+    "Phường 02",
+    "Phường 2A",
+    "Phường An Phú",
+    "Quận 3",
+    "Quận 12",
+    "Quận 12 mới",
+    "9",
+    "10",
+    "Bà Rịa - Vũng Tàu",
+    "Bà Rịa Vũng Tàu",
+    "Bạc Liêu",
+    "Ba Vì",
+    "Zürich",
+    "Zurich",
+    "Ωmega",
+    "ça va",
+    "cà",
+    "fan",
+    "jazz",
+    "web",
+    "zoom",
+    "Thành phố Hồ Chí Minh",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Thái Bình",
+]
+SORT_STRING_SAMPLES += [nfd(text) for text in SORT_STRING_SAMPLES if nfd(text) != text][::3]
+
+
+def agrees(a: str, b: str) -> bool:
+    """sort_string's byte order agrees with sort_key's order for a and b, both ways."""
+    key_a, key_b = sort_key(a), sort_key(b)
+    bytes_a, bytes_b = sort_string(a).encode(), sort_string(b).encode()
+    return (key_a < key_b, key_a == key_b, key_a > key_b) == (
+        bytes_a < bytes_b,
+        bytes_a == bytes_b,
+        bytes_a > bytes_b,
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ma", "mà"),
+        ("ma cà rồng", "mà"),
+        ("ma", "ma cà rồng"),
+        ("mai", "má"),
+        ("mạ", "mác"),
+        ("Dương", "Đà Nẵng"),
+        ("đ", "e"),
+        ("u", "ư"),
+        ("ư", "v"),
+        ("o", "ơ"),
+        ("ô", "ơ"),
+        ("Phường 2", "Phường 10"),
+        ("Phường 9", "Phường An Phú"),
+        ("Quận 3", "Quận 12"),
+        ("hoa", "hoà"),
+        ("hoà", "hòa"),
+        ("hà", "Hà"),
+        ("Hà", "HÀ"),
+        ("An Giang", "an khánh"),
+        ("Bà Rịa - Vũng Tàu", "Bà Rịa Vũng Tàu"),
+        ("Zurich", "Zürich"),
+        ("cà", "ça va"),
+        ("", "a"),
+        ("", " "),
+    ],
+)
+def test_sort_string_orders_a_pair_as_sort_key_does(a: str, b: str) -> None:
+    assert agrees(a, b)
+    assert agrees(b, a)
+    assert agrees(nfd(a), b)
+
+
+def test_sort_string_orders_every_pair_of_the_samples_as_sort_key_does() -> None:
+    disagreements = [
+        (a, b) for a in SORT_STRING_SAMPLES for b in SORT_STRING_SAMPLES if not agrees(a, b)
+    ]
+    assert disagreements == []
+
+
+def test_sort_string_agrees_with_sort_key_on_random_names() -> None:
+    rng = random.Random(20250701)
+    parts = [*SORT_STRING_SAMPLES, "0", "00", "7", "100", "-", ",", "  ", "\u0301", "\u0323"]
+
+    def name() -> str:
+        return "".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+
+    disagreements = [(a, b) for a, b in ((name(), name()) for _ in range(5000)) if not agrees(a, b)]
+    assert disagreements == []
+
+
+def test_sort_string_is_the_same_for_nfd_and_nfc_but_not_for_different_texts() -> None:
+    assert sort_string(nfd("Thừa Thiên Huế")) == sort_string("Thừa Thiên Huế")
+    assert sort_string("Hoà") != sort_string("Hòa")
+    assert sort_string("Hà  Nội") != sort_string("Hà Nội")
+
+
+def test_names_sorted_by_sort_string_are_in_dictionary_order() -> None:
+    expected = [
+        "Ba Vì",
+        "Bà Rịa - Vũng Tàu",
+        "Bạc Liêu",
+        "Bắc Giang",
+        "Dương",
+        "Đà Nẵng",
+        "Đắk Lắk",
+        "ma",
+        "ma cà rồng",
+        "mà",
+        "Phường 2",
+        "Phường 10",
+        "Phường An Phú",
+        "Phường Ư",
+        "Phường Ưu",
+        "Thái Bình",
+        "Thanh Hóa",
+        "Thành phố Hồ Chí Minh",
+        "Thừa Thiên Huế",
+    ]
+    shuffled = list(expected)
+    random.Random(4).shuffle(shuffled)
+    assert sorted(shuffled, key=sort_string) == expected
+    assert sorted(shuffled, key=lambda text: sort_string(text).encode()) == expected
+
+
+def test_sort_string_puts_case_and_tone_variants_in_dictionary_order() -> None:
+    names = ["mạ", "MA", "má", "mã", "Ma", "mả", "mà", "ma"]
+    assert sorted(names, key=sort_string) == ["ma", "Ma", "MA", "mà", "mả", "mã", "má", "mạ"]
+
+
+def test_sort_string_orders_runs_of_a_thousand_digits_by_value() -> None:
+    assert agrees("1" * 1000, "9" * 999)
