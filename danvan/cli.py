@@ -7,13 +7,14 @@ import importlib
 import logging
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from danvan.config import DATA_SERVICES, get_settings
-from danvan.contracts.rpc import Role
+from danvan.contracts.rpc import Principal, Role
 from danvan.tokens import issue_token
 
 app = typer.Typer(
@@ -110,6 +111,26 @@ def token(
     typer.echo(
         issue_token(secret, unit=unit, roles=role, sub=sub, name=name, ttl=timedelta(hours=hours))
     )
+
+
+import_app = typer.Typer(help="Register records in bulk from a spreadsheet.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("models")
+def import_models(
+    file: Annotated[Path, typer.Argument(help="a .csv or .xlsx file; header in row 1")],
+    unit: Annotated[
+        str, typer.Option(help="the unit the import acts for: rows must be in its subtree")
+    ] = "VN",
+    sub: Annotated[str, typer.Option(help="who registers (recorded on every model)")] = "cli",
+) -> None:
+    """Register every row of FILE as a "Dân vận khéo" model, or none when any row is wrong
+    (then each error is listed with its row and column). Talks to the running platform."""
+    from danvan.import_command import run_import
+
+    principal = Principal(sub=sub, name=sub, unit=unit, roles=(Role.OFFICER,))
+    raise typer.Exit(run_import(get_settings(), file, principal, console))
 
 
 if __name__ == "__main__":

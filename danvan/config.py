@@ -68,6 +68,14 @@ class Settings(BaseSettings):
             return configured
         return f"sqlite+aiosqlite:///{(self.home / f'{service}.db').resolve()}"
 
+    def running_nats_url(self) -> str | None:
+        """The NATS to talk to from a command: the configured one, or the embedded one that
+        `danvan run` started (it leaves its address under `home`)."""
+        if self.nats_url:
+            return self.nats_url
+        path = running_nats_file(self.home)
+        return path.read_text().strip() if path.exists() else None
+
     def signing_secret(self) -> str:
         """The HS256 secret: configured, or generated once and kept under `home`."""
         configured = self.jwt_secret.get_secret_value()
@@ -79,6 +87,10 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def running_nats_file(home: Path) -> Path:
+    return home / "nats.url"
 
 
 @cache

@@ -25,7 +25,7 @@ from types import FrameType
 import nats
 from rich.console import Console
 
-from danvan.config import DATA_SERVICES, Settings
+from danvan.config import DATA_SERVICES, Settings, running_nats_file
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
 from danvan.service import health_subject
@@ -143,6 +143,8 @@ class Supervisor:
                 self.home / "nats", log_file=self.logs / "nats-server.log"
             ).start()
         self.console.print(f"✓ nats-server (JetStream) on {self.nats.url}")
+        # Commands run beside the platform (`danvan import models`) find the server here.
+        running_nats_file(self.home).write_text(self.nats.url)
         return self.nats.url
 
     def _spawn(self, service: str, env: dict[str, str]) -> Child:
@@ -184,6 +186,7 @@ class Supervisor:
         if self.nats is not None:
             self.console.print("stopping nats-server…")
             self.nats.stop()
+            running_nats_file(self.home).unlink(missing_ok=True)
         self.console.print("stopped")
 
 

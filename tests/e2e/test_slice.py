@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, text
 from danvan.contracts.rpc import Role
 from tests.e2e.platform import RunningPlatform, start_platform
 from tests.servers import PostgresDatabases, in_ci
+from tests.stream_reader import read_stream
+from tests.waiting import eventually
 
 
 @pytest.fixture(
@@ -232,3 +234,68 @@ def test_readyz_reports_every_service(platform: RunningPlatform) -> None:
         "reception": "ok",
         "reporting": "ok",
     }
+
+
+async def test_a_model_is_registered_recognised_found_and_followed_by_an_outside_subscriber(
+    platform: RunningPlatform,
+) -> None:
+    """The registry issue's journey through the gateway alone: a commune officer registers, a
+    leader above appraises, evaluates and recognises with an award, anyone in scope finds it
+    without diacritics, and an outside subscriber reads every step from JetStream."""
+    officer = platform.client("00097", Role.OFFICER)
+    leader = platform.client("01", Role.LEADER)
+    reply = officer.post(
+        "/api/v1/models",
+        json={
+            "name": "Dân vận khéo trong giải phóng mặt bằng đường vành đai",
+            "field": "economy",
+            "topics": ["land_clearance"],
+            "unit_code": "00097",
+        },
+    )
+    assert reply.status_code == 201, reply.text
+    model_id = reply.json()["id"]
+    for action, body in [
+        ("start", None),
+        ("appraise", {"appraiser": "Ban Dân vận Thành ủy", "findings": "Hiệu quả", "score": 90}),
+        ("evaluate", {"proposed": True}),
+        (
+            "recognise",
+            {
+                "level": "province",
+                "decision_number": "15/QĐ-BDV",
+                "awards": [
+                    {
+                        "kind": "certificate_of_merit",
+                        "title": "Bằng khen của Ban Thường vụ Thành ủy",
+                        "recipient_kind": "collective",
+                        "recipient_name": "Đảng ủy phường Hồng Hà",
+                        "granting_body": "Ban Thường vụ Thành ủy Hà Nội",
+                    }
+                ],
+            },
+        ),
+    ]:
+        client = officer if action == "start" else leader
+        step = client.post(f"/api/v1/models/{model_id}/{action}", json=body)
+        assert step.status_code == 200, step.text
+
+    found = platform.client("00097", Role.VIEWER).get(
+        "/api/v1/models", params={"q": "giai phong mat bang", "recognised": "true"}
+    )
+    assert [m["id"] for m in found.json()["data"]] == [model_id]
+    outsider = platform.client("79", Role.LEADER).get(f"/api/v1/models/{model_id}")
+    assert outsider.status_code == 403
+
+    nats_url = (platform.home / "nats.url").read_text()
+    verbs = ["registered", "started", "appraised", "evaluated", "recognised"]
+
+    async def journey_published() -> bool:
+        mine = [
+            r for r in await read_stream(nats_url, "REGISTRY") if r.event["subject"] == model_id
+        ]
+        return [r.subject for r in mine] == [f"evt.registry.model.{v}.01" for v in verbs]
+
+    await eventually(journey_published)
+    channels = platform.client("VN", Role.VIEWER).get("/asyncapi.json").json()["channels"]
+    assert {f"evt.registry.model.{verb}" for verb in verbs} <= set(channels)

@@ -1,0 +1,107 @@
+"""`danvan import models FILE`: a spreadsheet registered through the running registry, with a
+progress bar, all rows or none, the same path the gateway's upload takes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from danvan.bus import call, make_broker, rpc_subject
+from danvan.config import Settings
+from danvan.contracts.registry import ImportResult
+from danvan.contracts.rpc import Principal, ServiceError
+from danvan.importing import import_models
+from danvan.spreadsheets import Table, read_table
+
+MAX_ERRORS_SHOWN = 50
+
+
+def read_file(path: Path, console: Console) -> Table:
+    with console.status(f"reading {path.name}…"):
+        return read_table(path.name, path.read_bytes())
+
+
+async def send(
+    settings: Settings, nats_url: str, who: Principal, table: Table, file_name: str
+) -> ImportResult:
+    broker = make_broker(settings, "cli", nats_url=nats_url)
+    await broker.start()
+    try:
+
+        async def ask(
+            service: str,
+            resource: str,
+            action: str,
+            principal: Principal,
+            data: BaseModel | dict[str, Any],
+            *,
+            timeout: float | None = None,
+        ) -> Any:
+            subject = rpc_subject(service, resource, action)
+            deadline = timeout or settings.rpc_timeout
+            return await call(broker, subject, principal, data, timeout=deadline)
+
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns) as progress:
+            task = progress.add_task("checking rows", total=len(table.rows))
+
+            def advance(rows: int) -> None:
+                progress.advance(task, rows)
+                if progress.tasks[0].completed >= len(table.rows):
+                    progress.update(task, description="registering")
+
+            return await import_models(
+                ask,
+                who,
+                table,
+                file_name=file_name,
+                timeout=settings.rpc_timeout,
+                progress=advance,
+            )
+    finally:
+        await broker.stop()
+
+
+def print_errors(error: ServiceError, console: Console) -> None:
+    console.print(f"[red]✗ {error.message}[/red]")
+    if not error.details:
+        return
+    table = RichTable("row", "column", "reason")
+    for detail in error.details[:MAX_ERRORS_SHOWN]:
+        reason = detail.reason + (f" ({detail.hint})" if detail.hint else "")
+        table.add_row(str(detail.row or ""), detail.field or "", reason)
+    console.print(table)
+    if len(error.details) > MAX_ERRORS_SHOWN:
+        console.print(f"… and {len(error.details) - MAX_ERRORS_SHOWN} more")
+
+
+def run_import(settings: Settings, path: Path, principal: Principal, console: Console) -> int:
+    """The command's exit status: 0 when every row was registered."""
+    nats_url = settings.running_nats_url()
+    if nats_url is None:
+        console.print(
+            "[red]no platform is running: start it with `make run`, or set DANVAN_NATS_URL[/red]"
+        )
+        return 2
+    try:
+        table = read_file(path, console)
+        result = asyncio.run(send(settings, nats_url, principal, table, path.name))
+    except ServiceError as error:
+        print_errors(error, console)
+        return 1
+    except (OSError, ValueError) as error:
+        console.print(f"[red]✗ {error}[/red]")
+        return 1
+    console.print(f"✓ {result.registered} models registered from {path.name}")
+    return 0
