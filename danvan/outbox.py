@@ -172,8 +172,14 @@ class OutboxRelay:
             log.exception("outbox relay could not drain on stop")
 
     async def publish_pending(self) -> int:
-        """One pass: publish ready rows in order, stopping at the first failure."""
-        published = 0
+        """One pass: publish ready rows in order, stopping at the first failure.
+
+        The rows of a pass are published pipelined (sent one after the other on the one
+        connection, their PubAcks awaited together), then marked in one statement: a row
+        counts as published only if it and every row before it were acknowledged. A row after
+        a failed one that JetStream did store is published again on a later pass, and
+        JetStream drops that copy by its `Nats-Msg-Id`.
+        """
         async with transaction(self._sessions) as session:
             now = utcnow()
             rows = (
@@ -187,43 +193,51 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            ready = []
             for row in rows:
                 if as_utc(row.next_attempt_at) > now:
                     break  # keep order: a later event waits for the earlier one
-                outgoing = OutgoingEvent(
-                    event_id=row.event_id,
-                    stream=row.stream,
-                    subject=row.subject,
-                    body=row.body,
-                    headers=dict(row.headers or {}),
-                )
-                try:
-                    await self._publish(outgoing)
-                except Exception as error:
-                    attempts = row.attempts + 1
-                    log.warning(
-                        "publishing event %s failed (attempt %d): %s",
-                        row.event_id,
-                        attempts,
-                        error,
-                    )
-                    await session.execute(
-                        update(outbox_table)
-                        .where(outbox_table.c.position == row.position)
-                        .values(
-                            attempts=attempts,
-                            next_attempt_at=utcnow() + retry_delay(attempts),
-                            last_error=f"{type(error).__name__}: {error}"[:2000],
-                        )
-                    )
+                ready.append(row)
+            outcomes = await asyncio.gather(
+                *(self._publish(_outgoing(row)) for row in ready), return_exceptions=True
+            )
+            published = []
+            for row, outcome in zip(ready, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    await self._record_failure(session, row, outcome)
                     break
+                published.append(row.position)
+            if published:
                 await session.execute(
                     update(outbox_table)
-                    .where(outbox_table.c.position == row.position)
+                    .where(outbox_table.c.position.in_(published))
                     .values(published_at=utcnow(), last_error=None)
                 )
-                published += 1
-        return published
+        return len(published)
+
+    @staticmethod
+    async def _record_failure(session: AsyncSession, row: Any, error: BaseException) -> None:
+        attempts = row.attempts + 1
+        log.warning("publishing event %s failed (attempt %d): %s", row.event_id, attempts, error)
+        await session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.position == row.position)
+            .values(
+                attempts=attempts,
+                next_attempt_at=utcnow() + retry_delay(attempts),
+                last_error=f"{type(error).__name__}: {error}"[:2000],
+            )
+        )
+
+
+def _outgoing(row: Any) -> OutgoingEvent:
+    return OutgoingEvent(
+        event_id=row.event_id,
+        stream=row.stream,
+        subject=row.subject,
+        body=row.body,
+        headers=dict(row.headers or {}),
+    )
 
 
 async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:

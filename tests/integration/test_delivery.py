@@ -23,6 +23,7 @@ from danvan.db import create_engine, kernel_metadata, session_factory, transacti
 from danvan.embedded import EmbeddedNats
 from danvan.outbox import OutboxRelay, enqueue, outbox_table
 from tests.conftest import MakeDatabase
+from tests.stream_reader import read_stream
 from tests.waiting import eventually
 
 test_metadata = MetaData()
@@ -207,3 +208,16 @@ async def test_consumer_that_fails_before_commit_gets_the_event_again_and_counts
     await eventually(pipeline.consumer_caught_up)
     assert attempts == 2
     assert await pipeline.counted() == 1
+
+
+async def test_events_reach_the_stream_in_the_order_they_were_written(
+    start_pipeline: Callable[[Apply], Awaitable[Pipeline]], fresh_nats: EmbeddedNats
+) -> None:
+    pipeline = await start_pipeline(count_event)
+    written = [model_registered() for _ in range(450)]  # more than two of the relay's passes
+    for event in written:
+        await pipeline.write(event)
+    while await pipeline.relay.publish_pending():
+        pass
+    received = await read_stream(fresh_nats.url, stream_name("registry"))
+    assert [r.event["id"] for r in received] == [str(event.id) for event in written]
