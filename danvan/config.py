@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     # How long the broker waits for in-flight handlers on shutdown, in seconds.
     graceful_timeout: float = 10.0
     log_level: str = "INFO"
+    # Reception: a crowd delegation from this many people (the law's duty starts at 5).
+    reception_crowd_threshold: int = 5
+    # A petition is "nearly due" when an open deadline falls within this many days.
+    reception_nearly_due_days: int = 5
+    # Personal data of closed cases is anonymised after this many days (5 years by default).
+    reception_retention_days: int = 1826
+    # How often the deadline check (overdue, digests, anonymisation) runs, in seconds.
+    reception_check_interval: float = 3600.0
+    # Rules read only in secondary copies (DOMAIN.md, "unsure"): Decree 155/2026's working
+    # days to accept a complaint, and Decree 154/2026's days before a petition is "unhandled".
+    reception_acceptance_working_days: int = 7
+    reception_unhandled_petition_days: int = 45
     # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
     registry_topics: dict[str, str] = {}
 

@@ -15,13 +15,14 @@ from danvan.db import create_engine, kernel_metadata
 from danvan.inbox import inbox_table
 from danvan.migrate import upgrade
 from danvan.outbox import outbox_table
+from services.reception.store import metadata as reception_metadata
 from services.registry.store import metadata as registry_metadata
 from services.reporting.store import metadata as reporting_metadata
 from tests.conftest import MakeDatabase
 
 SERVICE_METADATA: dict[ServiceName, MetaData] = {
     "registry": registry_metadata,
-    "reception": MetaData(),
+    "reception": reception_metadata,
     "reporting": reporting_metadata,
 }
 

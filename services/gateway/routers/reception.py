@@ -1,0 +1,334 @@
+"""Citizen reception: visits, petitions and their handling steps, dialogue conferences, a
+unit's digest and reception schedule, and the personal-data audit (reception service).
+
+This module keeps its annotations evaluated (no `from __future__ import annotations`): the
+petition step routes are built in a factory, and FastAPI reads their types from the functions.
+
+`router` gathers every router below: include it alone.
+"""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from danvan.access import WRITERS, require_role, require_scope
+from danvan.contracts.paging import Page
+from danvan.contracts.reception import (
+    PETITION_ACTION_ROLES,
+    PETITION_STEP_BODIES,
+    AuditEntry,
+    AuditQuery,
+    DialogueCreate,
+    DialoguePublic,
+    DialogueQuery,
+    Digest,
+    DigestQuery,
+    FollowUpStatus,
+    FollowUpUpdate,
+    PetitionAction,
+    PetitionCreate,
+    PetitionDetail,
+    PetitionPublic,
+    PetitionQuery,
+    PetitionStepBody,
+    ScheduleCompliance,
+    ScheduleQuery,
+    VisitCreate,
+    VisitPublic,
+    VisitQuery,
+)
+from danvan.contracts.registry import TEXT_MAX_LENGTH, Text
+from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.units import Unit, UnitTree
+from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
+from services.gateway.openapi import ERROR_RESPONSES
+
+SERVICE = "reception"
+# A sweep over every open petition: the gateway waits longer than for an ordinary request.
+DEADLINE_CHECK_TIMEOUT = 60.0
+
+PETITION_STEP_PATHS = {action: action.value.replace("_", "-") for action in PetitionAction}
+PETITION_STEP_SUMMARIES = {
+    PetitionAction.CLASSIFY: "Classify (phân loại đơn): correct its class or sector",
+    PetitionAction.REJECT: "Record that it is not eligible for handling, with a reason",
+    PetitionAction.FORWARD: "Forward it (chuyển đơn) to the competent body, by a dispatch",
+    PetitionAction.ACCEPT: "Accept it for resolution (thụ lý): the resolution deadline starts",
+    PetitionAction.VERIFY: "Start verification (xác minh)",
+    PetitionAction.EXTEND: "Extend a denunciation's resolution by a written decision",
+    PetitionAction.CONCLUDE: "Conclude (kết luận, quyết định giải quyết), with a decision",
+    PetitionAction.ENFORCE: "Record that the decision was enforced (thi hành)",
+    PetitionAction.WITHDRAW: "Record that the petitioner withdrew it (rút đơn)",
+}
+
+
+class FollowUpBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: FollowUpStatus
+    on: date | None = Field(default=None, description="the day of the change; today when not given")
+    remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
+
+
+class DeadlineCheckResult(BaseModel):
+    overdue_marked: int = Field(description="petitions newly marked overdue")
+    anonymised: int = Field(description="records whose personal data was anonymised")
+
+
+def _unit_in_scope(units: UnitTree, principal: Principal, code: str) -> Unit:
+    unit = units.find(code)
+    if unit is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
+    require_scope(units, principal, unit.id)
+    return unit
+
+
+# ---- visits ------------------------------------------------------------------------------------
+
+visits_router = APIRouter(prefix="/api/v1/visits", tags=["visits"])
+
+
+@visits_router.post("", status_code=201, responses=ERROR_RESPONSES)
+async def create_visit(
+    body: VisitCreate, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+) -> VisitPublic:
+    """Record a reception of citizens (lượt tiếp): a repeat visit joins its case."""
+    require_role(principal, *WRITERS)
+    if body.unit_code in units:
+        require_scope(units, principal, body.unit_code)
+    data = await services.ask(SERVICE, "visits", "create", principal, body)
+    return VisitPublic.model_validate(data)
+
+
+@visits_router.get("", responses=ERROR_RESPONSES)
+async def list_visits(
+    query: Annotated[VisitQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
+) -> Page[VisitPublic]:
+    """Visits received in a unit's subtree: filters, search, cursor pagination."""
+    data = await services.ask(SERVICE, "visits", "list", principal, query)
+    return Page[VisitPublic].model_validate(data)
+
+
+@visits_router.get("/{visit_id}", responses=ERROR_RESPONSES)
+async def get_visit(
+    visit_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep
+) -> VisitPublic:
+    """One visit; visitors' identities are masked outside the receiving unit."""
+    data = await services.ask(SERVICE, "visits", "get", principal, {"id": str(visit_id)})
+    return VisitPublic.model_validate(data)
+
+
+# ---- petitions ---------------------------------------------------------------------------------
+
+petitions_router = APIRouter(prefix="/api/v1/petitions", tags=["petitions"])
+
+
+@petitions_router.post("", status_code=201, responses=ERROR_RESPONSES)
+async def create_petition(
+    body: PetitionCreate, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+) -> PetitionPublic:
+    """Receive a petition (đơn thư): its deadlines start from the day received."""
+    require_role(principal, *WRITERS)
+    if body.unit_code in units:
+        require_scope(units, principal, body.unit_code)
+    data = await services.ask(SERVICE, "petitions", "create", principal, body)
+    return PetitionPublic.model_validate(data)
+
+
+@petitions_router.get("", responses=ERROR_RESPONSES)
+async def list_petitions(
+    query: Annotated[PetitionQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
+) -> Page[PetitionPublic]:
+    """Petitions of a unit's subtree: by class, sector, status, overdue or nearly due."""
+    data = await services.ask(SERVICE, "petitions", "list", principal, query)
+    return Page[PetitionPublic].model_validate(data)
+
+
+@petitions_router.get("/{petition_id}", responses=ERROR_RESPONSES)
+async def get_petition(
+    petition_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep
+) -> PetitionDetail:
+    """One petition with its deadlines and full history."""
+    data = await services.ask(SERVICE, "petitions", "get", principal, {"id": str(petition_id)})
+    return PetitionDetail.model_validate(data)
+
+
+def _petition_step_route(action: PetitionAction, body_type: type[PetitionStepBody]) -> Any:
+    async def take_step(
+        petition_id: uuid.UUID,
+        principal: CurrentPrincipal,
+        services: ServicesDep,
+        body: PetitionStepBody | None,
+    ) -> Any:
+        require_role(principal, *PETITION_ACTION_ROLES[action])
+        values = body.model_dump(mode="json", exclude_unset=True) if body is not None else {}
+        data = {"id": str(petition_id), **values}
+        return await services.ask(SERVICE, "petitions", action.value, principal, data)
+
+    if all(not field.is_required() for field in body_type.model_fields.values()):
+        # Nothing that must be stated (e.g. starting verification): the body may be left out.
+        async def step_without_body(
+            petition_id: uuid.UUID,
+            principal: CurrentPrincipal,
+            services: ServicesDep,
+            body: Annotated[body_type | None, Body()] = None,  # type: ignore[valid-type]
+        ) -> Any:
+            return await take_step(petition_id, principal, services, body)
+
+        step: Any = step_without_body
+    else:
+
+        async def step_with_body(
+            petition_id: uuid.UUID,
+            principal: CurrentPrincipal,
+            services: ServicesDep,
+            body: Annotated[body_type, Body()],  # type: ignore[valid-type]
+        ) -> Any:
+            return await take_step(petition_id, principal, services, body)
+
+        step = step_with_body
+    step.__name__ = f"petition_{action.value}"
+    return step
+
+
+for _action, _body_type in PETITION_STEP_BODIES.items():
+    petitions_router.add_api_route(
+        f"/{{petition_id}}/{PETITION_STEP_PATHS[_action]}",
+        _petition_step_route(_action, _body_type),
+        methods=["POST"],
+        response_model=PetitionPublic,
+        responses=ERROR_RESPONSES,
+        summary=PETITION_STEP_SUMMARIES[_action],
+    )
+
+
+# ---- dialogue conferences ----------------------------------------------------------------------
+
+dialogues_router = APIRouter(prefix="/api/v1/dialogues", tags=["dialogues"])
+
+
+@dialogues_router.post("", status_code=201, responses=ERROR_RESPONSES)
+async def create_dialogue(
+    body: DialogueCreate, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+) -> DialoguePublic:
+    """Record a dialogue conference (hội nghị đối thoại) and what it agreed to follow up."""
+    require_role(principal, *WRITERS)
+    if body.unit_code in units:
+        require_scope(units, principal, body.unit_code)
+    data = await services.ask(SERVICE, "dialogues", "create", principal, body)
+    return DialoguePublic.model_validate(data)
+
+
+@dialogues_router.get("", responses=ERROR_RESPONSES)
+async def list_dialogues(
+    query: Annotated[DialogueQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
+) -> Page[DialoguePublic]:
+    """Dialogue conferences held in a unit's subtree."""
+    data = await services.ask(SERVICE, "dialogues", "list", principal, query)
+    return Page[DialoguePublic].model_validate(data)
+
+
+@dialogues_router.get("/{dialogue_id}", responses=ERROR_RESPONSES)
+async def get_dialogue(
+    dialogue_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep
+) -> DialoguePublic:
+    """One dialogue conference with its follow-ups."""
+    data = await services.ask(SERVICE, "dialogues", "get", principal, {"id": str(dialogue_id)})
+    return DialoguePublic.model_validate(data)
+
+
+@dialogues_router.put("/{dialogue_id}/follow-ups/{follow_up_id}", responses=ERROR_RESPONSES)
+async def update_follow_up(
+    dialogue_id: uuid.UUID,
+    follow_up_id: uuid.UUID,
+    body: FollowUpBody,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+) -> DialoguePublic:
+    """Mark a follow-up done or dropped (or pending again)."""
+    require_role(principal, *WRITERS)
+    update = FollowUpUpdate(
+        dialogue_id=dialogue_id,
+        follow_up_id=follow_up_id,
+        status=body.status,
+        on=body.on,
+        remarks=body.remarks,
+    )
+    data = await services.ask(SERVICE, "dialogues", "follow_up", principal, update)
+    return DialoguePublic.model_validate(data)
+
+
+# ---- a unit's digest and reception schedule ----------------------------------------------------
+
+unit_reception_router = APIRouter(prefix="/api/v1/units", tags=["reception"])
+
+
+@unit_reception_router.get("/{code}/reception-digest", responses=ERROR_RESPONSES)
+async def reception_digest(
+    code: str, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+) -> Digest:
+    """What a unit must act on today: petitions nearly due and overdue."""
+    unit = _unit_in_scope(units, principal, code)
+    data = await services.ask(SERVICE, "digest", "get", principal, DigestQuery(unit_code=unit.id))
+    return Digest.model_validate(data)
+
+
+@unit_reception_router.get("/{code}/reception-schedule", responses=ERROR_RESPONSES)
+async def reception_schedule(
+    code: str,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    units: UnitsDep,
+    period: Annotated[
+        str, Query(max_length=10, examples=["2026Q3"], description="2026, 2026Q3, 202605…")
+    ],
+) -> ScheduleCompliance:
+    """Whether the head of a unit kept the reception days the law sets, in a period."""
+    unit = _unit_in_scope(units, principal, code)
+    query = ScheduleQuery(unit_code=unit.id, period=period)
+    data = await services.ask(SERVICE, "schedule", "get", principal, query)
+    return ScheduleCompliance.model_validate(data)
+
+
+# ---- audit and administration ------------------------------------------------------------------
+
+audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@audit_router.get("/personal-data", responses=ERROR_RESPONSES)
+async def personal_data_audit(
+    query: Annotated[AuditQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
+) -> Page[AuditEntry]:
+    """Who read or anonymised personal data, and when (admins)."""
+    require_role(principal, Role.ADMIN)
+    data = await services.ask(SERVICE, "audit", "list", principal, query)
+    return Page[AuditEntry].model_validate(data)
+
+
+admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@admin_router.post("/deadline-check", responses=ERROR_RESPONSES)
+async def run_deadline_check(
+    principal: CurrentPrincipal, services: ServicesDep, settings: SettingsDep
+) -> DeadlineCheckResult:
+    """Run the scheduled deadline check now: mark overdue petitions, anonymise expired
+    personal data (admins)."""
+    require_role(principal, Role.ADMIN)
+    timeout = max(settings.rpc_timeout, DEADLINE_CHECK_TIMEOUT)
+    data = await services.ask(SERVICE, "deadlines", "check", principal, {}, timeout=timeout)
+    return DeadlineCheckResult.model_validate(data)
+
+
+router = APIRouter()
+for _router in (
+    visits_router,
+    petitions_router,
+    dialogues_router,
+    unit_reception_router,
+    audit_router,
+    admin_router,
+):
+    router.include_router(_router)

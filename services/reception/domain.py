@@ -1,0 +1,520 @@
+"""Reception rules: visits and crowd delegations, the handling of petitions as a state
+machine with the legal deadlines each step starts or meets, the heads' reception days, who may
+see a petitioner's identity, and when two matters are one case. No I/O here."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from danvan.access import require_role, require_scope
+from danvan.contracts.reception import (
+    MASK,
+    PETITION_ACTION_ROLES,
+    AcceptBody,
+    ConcludeBody,
+    ExtendBody,
+    ForwardBody,
+    Person,
+    PetitionAction,
+    PetitionClass,
+    PetitionStatus,
+    PetitionStepBody,
+    ReceiverRole,
+    ReceptionMode,
+    RejectBody,
+    WithdrawPetitionBody,
+)
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.periods import Period
+from danvan.text import fold
+from danvan.units import Level, UnitTree
+from services.reception.deadlines import (
+    Deadline,
+    DeadlineError,
+    DeadlineSettings,
+    RuleCode,
+    deadline_for,
+)
+
+#: Law 136/2025/QH15 takes effect: online reception recognised, no delegated head reception.
+LAW_2026 = date(2026, 7, 1)
+
+
+def _invalid(field_name: str, reason: str) -> ServiceError:
+    return ServiceError(
+        ErrorCode.VALIDATION, reason, [ErrorDetail(field=field_name, reason=reason)]
+    )
+
+
+# ---- visits -------------------------------------------------------------------------------------
+
+
+def check_visit_mode(mode: ReceptionMode, receiver_role: ReceiverRole, day: date) -> None:
+    """The modes the law in force on `day` recognises, and who receives in each."""
+    if mode is ReceptionMode.ONLINE and day < LAW_2026:
+        raise _invalid("mode", f"online reception is recognised from {LAW_2026}")
+    if mode is ReceptionMode.PERIODIC_DELEGATED and day >= LAW_2026:
+        raise _invalid("mode", f"from {LAW_2026} a head may not delegate periodic reception")
+    if mode is ReceptionMode.PERIODIC and receiver_role is not ReceiverRole.HEAD:
+        raise _invalid(
+            "receiver_role",
+            "periodic reception is the head's; a deputy receives as periodic_delegated",
+        )
+
+
+def is_crowd(headcount: int, threshold: int) -> bool:
+    return headcount >= threshold
+
+
+def representative_warnings(headcount: int, representatives: int, threshold: int) -> list[str]:
+    """Luật Tiếp công dân Art. 29: 5–10 people send one or two representatives, more than
+    10 up to five. A delegation that sends more is received all the same, with a warning."""
+    if not is_crowd(headcount, threshold):
+        return []
+    allowed = 2 if headcount <= 10 else 5
+    if representatives > allowed:
+        return [
+            f"a delegation of {headcount} people should send at most {allowed} "
+            f"representatives; {representatives} came (Luật Tiếp công dân Art. 29)"
+        ]
+    return []
+
+
+# ---- the heads' reception days ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRule:
+    per: str  # "week" or "month"
+    days: int
+    basis: str
+
+
+def schedule_rule(level: Level) -> ScheduleRule | None:
+    """Luật Tiếp công dân Arts. 12, 13, 15: how often the head must receive citizens."""
+    if level is Level.COMMUNE:
+        return ScheduleRule("week", 1, "Luật Tiếp công dân 2013 Art. 15: 1 day a week")
+    if level is Level.DISTRICT:
+        return ScheduleRule("month", 2, "Luật Tiếp công dân 2013 Art. 13: 2 days a month")
+    if level is Level.PROVINCE:
+        return ScheduleRule("month", 1, "Luật Tiếp công dân 2013 Art. 12: 1 day a month")
+    return None
+
+
+def _buckets(start: date, end: date, per: str) -> list[tuple[str, date, date]]:
+    """The whole weeks (Monday first) or months that fall inside [start, end]."""
+    found: list[tuple[str, date, date]] = []
+    if per == "week":
+        monday = start + timedelta(days=(7 - start.weekday()) % 7)
+        while monday + timedelta(days=6) <= end:
+            year, week, _ = monday.isocalendar()
+            found.append((f"{year}-W{week:02d}", monday, monday + timedelta(days=6)))
+            monday += timedelta(days=7)
+        return found
+    month = date(start.year, start.month, 1)
+    if month < start:
+        month = _next_month(month)
+    while _next_month(month) - timedelta(days=1) <= end:
+        found.append((f"{month:%Y-%m}", month, _next_month(month) - timedelta(days=1)))
+        month = _next_month(month)
+    return found
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    required_days: int
+    held_days: int
+    kept: bool
+    missing: list[str]
+
+
+def schedule_compliance(
+    rule: ScheduleRule, period: Period, held: Iterable[date], today: date
+) -> Compliance:
+    """Whether each whole week or month of the period (up to today) had its days."""
+    start, end = period.date_range()
+    end = min(end, today)
+    days = sorted(set(held))
+    missing: list[str] = []
+    required = 0
+    for label, first, last in _buckets(start, end, rule.per):
+        required += rule.days
+        if sum(1 for d in days if first <= d <= last) < rule.days:
+            missing.append(label)
+    held_in_period = [d for d in days if start <= d <= end]
+    return Compliance(required, len(held_in_period), not missing, missing)
+
+
+# ---- petitions: the state machine --------------------------------------------------------------
+
+OPEN_FOR_WITHDRAWAL = frozenset(
+    {
+        PetitionStatus.RECEIVED,
+        PetitionStatus.CLASSIFIED,
+        PetitionStatus.ACCEPTED,
+        PetitionStatus.VERIFYING,
+    }
+)
+CLOSED = frozenset(
+    {
+        PetitionStatus.NOT_ELIGIBLE,
+        PetitionStatus.FORWARDED,
+        PetitionStatus.ENFORCED,
+        PetitionStatus.WITHDRAWN,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    sources: frozenset[PetitionStatus]
+    target: PetitionStatus | None  # None: the status stays (an extension)
+
+
+_BEFORE_ACCEPTANCE = frozenset({PetitionStatus.RECEIVED, PetitionStatus.CLASSIFIED})
+_BEING_RESOLVED = frozenset({PetitionStatus.ACCEPTED, PetitionStatus.VERIFYING})
+
+TRANSITIONS: dict[PetitionAction, Transition] = {
+    PetitionAction.CLASSIFY: Transition(
+        frozenset({PetitionStatus.RECEIVED}), PetitionStatus.CLASSIFIED
+    ),
+    PetitionAction.REJECT: Transition(_BEFORE_ACCEPTANCE, PetitionStatus.NOT_ELIGIBLE),
+    PetitionAction.FORWARD: Transition(_BEFORE_ACCEPTANCE, PetitionStatus.FORWARDED),
+    PetitionAction.ACCEPT: Transition(
+        frozenset({PetitionStatus.CLASSIFIED}), PetitionStatus.ACCEPTED
+    ),
+    PetitionAction.VERIFY: Transition(
+        frozenset({PetitionStatus.ACCEPTED}), PetitionStatus.VERIFYING
+    ),
+    PetitionAction.EXTEND: Transition(_BEING_RESOLVED, None),
+    PetitionAction.CONCLUDE: Transition(_BEING_RESOLVED, PetitionStatus.CONCLUDED),
+    PetitionAction.ENFORCE: Transition(
+        frozenset({PetitionStatus.CONCLUDED}), PetitionStatus.ENFORCED
+    ),
+    PetitionAction.WITHDRAW: Transition(OPEN_FOR_WITHDRAWAL, PetitionStatus.WITHDRAWN),
+}
+
+
+def allowed_actions(status: PetitionStatus) -> list[PetitionAction]:
+    return [action for action, rule in TRANSITIONS.items() if status in rule.sources]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDeadline:
+    rule_code: str
+    due_on: date
+    started_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionState:
+    id: uuid.UUID
+    unit_id: str
+    petition_class: PetitionClass
+    status: PetitionStatus
+    version: int
+    received_on: date
+    last_step_on: date
+    remote_area: bool
+    second_instance: bool
+    accepted_on: date | None = None
+    complex: bool = False
+    especially_complex: bool = False
+    extensions: int = 0
+    open_deadlines: tuple[OpenDeadline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionOutcome:
+    action: PetitionAction
+    status: PetitionStatus
+    on: date
+    version: int
+    details: dict[str, Any]
+    # The rules whose open deadlines this step meets (or ends, for a closing step).
+    meets: frozenset[str]
+    starts: list[Deadline] = field(default_factory=list)
+    # Facts the handler stores with the petition (acceptance date, complexity, extensions…).
+    updates: dict[str, Any] = field(default_factory=dict)
+
+
+def _resolution_rule(state: PetitionState) -> RuleCode | None:
+    if state.petition_class is PetitionClass.DENUNCIATION:
+        return RuleCode.DENUNCIATION_RESOLUTION
+    if state.petition_class in (PetitionClass.COMPLAINT, PetitionClass.MIXED):
+        if state.second_instance:
+            return RuleCode.COMPLAINT_SECOND_RESOLUTION
+        return RuleCode.COMPLAINT_FIRST_RESOLUTION
+    return None
+
+
+def receipt_deadlines(
+    petition_class: PetitionClass,
+    received_on: date,
+    *,
+    remote_area: bool,
+    settings: DeadlineSettings,
+) -> list[Deadline]:
+    """What receiving a petition starts: acceptance of a complaint, the initial handling of
+    a denunciation, and (from 2026-07-01) the 45 days within which any petition is handled."""
+    rules: list[RuleCode] = []
+    if petition_class in (PetitionClass.COMPLAINT, PetitionClass.MIXED):
+        rules.append(RuleCode.COMPLAINT_ACCEPTANCE)
+    if petition_class is PetitionClass.DENUNCIATION:
+        rules.append(RuleCode.DENUNCIATION_INITIAL_HANDLING)
+    rules.append(RuleCode.PETITION_UNHANDLED)
+    return _in_force(rules, received_on, remote=remote_area, settings=settings)
+
+
+def _in_force(
+    rules: Sequence[RuleCode], started_on: date, *, settings: DeadlineSettings, **facts: Any
+) -> list[Deadline]:
+    found = []
+    for rule in rules:
+        try:
+            found.append(deadline_for(rule, started_on, settings=settings, **facts))
+        except DeadlineError:
+            continue  # not in force on that day (e.g. the 45-day rule before 2026-07-01)
+    return found
+
+
+def plan_petition_step(
+    action: PetitionAction,
+    body: PetitionStepBody,
+    state: PetitionState,
+    principal: Principal,
+    units: UnitTree,
+    today: date,
+    settings: DeadlineSettings,
+) -> PetitionOutcome:
+    """What `action` does to the petition; raises ServiceError (403, 409, 422) if refused."""
+    require_role(principal, *PETITION_ACTION_ROLES[action])
+    require_scope(units, principal, state.unit_id)
+    if body.expected_version is not None and body.expected_version != state.version:
+        raise ServiceError(
+            ErrorCode.CONFLICT,
+            f"the petition is at version {state.version}, not {body.expected_version}",
+        )
+    rule = TRANSITIONS[action]
+    if state.status not in rule.sources:
+        allowed = ", ".join(a.value for a in allowed_actions(state.status)) or "none"
+        raise ServiceError(
+            ErrorCode.CONFLICT,
+            f"cannot {action.value} a petition that is {state.status.value}; "
+            f"allowed now: {allowed}",
+        )
+    on = body.on or today
+    if on > today:
+        raise _invalid("on", f"{on} is in the future (today is {today})")
+    if on < state.last_step_on:
+        raise _invalid("on", f"{on} is before the petition's last step on {state.last_step_on}")
+    status = rule.target or state.status
+    outcome = PetitionOutcome(action, status, on, state.version + 1, {}, frozenset())
+    return _STEP_RULES[action](outcome, body, state, settings)
+
+
+def _open(state: PetitionState) -> frozenset[str]:
+    return frozenset(d.rule_code for d in state.open_deadlines)
+
+
+def _classify(
+    outcome: PetitionOutcome, body: Any, state: PetitionState, _settings: DeadlineSettings
+) -> PetitionOutcome:
+    details = {
+        key: value.value
+        for key, value in (("petition_class", body.petition_class), ("sector", body.sector))
+        if value is not None
+    }
+    meets = frozenset({RuleCode.PETITION_UNHANDLED.value}) & _open(state)
+    return _with(outcome, details=details, meets=meets, updates=details)
+
+
+def _close(
+    outcome: PetitionOutcome, body: Any, state: PetitionState, _settings: DeadlineSettings
+) -> PetitionOutcome:
+    """Not eligible, forwarded, withdrawn: every open deadline ends with the step."""
+    details: dict[str, Any] = {}
+    if isinstance(body, RejectBody | WithdrawPetitionBody):
+        details["reason"] = body.reason
+    if isinstance(body, ForwardBody):
+        details.update(to_body=body.to_body, dispatch_number=body.dispatch_number)
+    return _with(outcome, details=details, meets=_open(state))
+
+
+def _accept(
+    outcome: PetitionOutcome, body: Any, state: PetitionState, settings: DeadlineSettings
+) -> PetitionOutcome:
+    assert isinstance(body, AcceptBody)
+    facts = {
+        "complex": body.complex or body.especially_complex,
+        "especially_complex": body.especially_complex,
+        "remote": state.remote_area,
+        "several_places": body.several_places,
+    }
+    rules: list[RuleCode] = []
+    resolution = _resolution_rule(state)
+    if state.petition_class is PetitionClass.DENUNCIATION:
+        rules.append(RuleCode.DENUNCIATION_ACCEPTANCE_NOTICE)
+    if resolution is not None:
+        rules.append(resolution)
+    starts = _in_force(rules, outcome.on, settings=settings, **facts)
+    updates = {
+        "accepted_on": outcome.on,
+        "complex": facts["complex"],
+        "especially_complex": body.especially_complex,
+    }
+    details = {"complex": facts["complex"], "especially_complex": body.especially_complex}
+    receipt_rules = {
+        RuleCode.COMPLAINT_ACCEPTANCE.value,
+        RuleCode.DENUNCIATION_INITIAL_HANDLING.value,
+        RuleCode.PETITION_UNHANDLED.value,
+    }
+    return _with(
+        outcome,
+        details=details,
+        meets=_open(state) & receipt_rules,
+        starts=starts,
+        updates=updates,
+    )
+
+
+def _verify(
+    outcome: PetitionOutcome, _body: Any, state: PetitionState, _settings: DeadlineSettings
+) -> PetitionOutcome:
+    # Verification starts once the denouncer was told of the acceptance.
+    meets = _open(state) & {RuleCode.DENUNCIATION_ACCEPTANCE_NOTICE.value}
+    return _with(outcome, meets=meets)
+
+
+def _extend(
+    outcome: PetitionOutcome, body: Any, state: PetitionState, settings: DeadlineSettings
+) -> PetitionOutcome:
+    assert isinstance(body, ExtendBody)
+    if state.petition_class is not PetitionClass.DENUNCIATION or state.accepted_on is None:
+        raise ServiceError(
+            ErrorCode.CONFLICT, "only the resolution of an accepted denunciation is extended"
+        )
+    try:
+        extended = deadline_for(
+            RuleCode.DENUNCIATION_RESOLUTION,
+            state.accepted_on,
+            complex=state.complex,
+            especially_complex=state.especially_complex,
+            remote=state.remote_area,
+            extensions=state.extensions + 1,
+            settings=settings,
+        )
+    except DeadlineError as error:
+        raise ServiceError(ErrorCode.CONFLICT, str(error)) from error
+    details = {"decision_number": body.decision_number, "due_on": extended.due_on.isoformat()}
+    return _with(
+        outcome,
+        details=details,
+        meets=frozenset({RuleCode.DENUNCIATION_RESOLUTION.value}) & _open(state),
+        starts=[extended],
+        updates={"extensions": state.extensions + 1},
+    )
+
+
+def _conclude(
+    outcome: PetitionOutcome, body: Any, state: PetitionState, _settings: DeadlineSettings
+) -> PetitionOutcome:
+    assert isinstance(body, ConcludeBody)
+    details = {
+        "conclusion": body.conclusion.value,
+        "decision_number": body.decision_number,
+        "remarks": body.remarks,
+    }
+    return _with(
+        outcome, details=details, meets=_open(state), updates={"conclusion": body.conclusion}
+    )
+
+
+def _enforce(
+    outcome: PetitionOutcome, body: Any, _state: PetitionState, _settings: DeadlineSettings
+) -> PetitionOutcome:
+    return _with(outcome, details={"remarks": getattr(body, "remarks", "")})
+
+
+def _with(outcome: PetitionOutcome, **changes: Any) -> PetitionOutcome:
+    return dataclasses.replace(outcome, **changes)
+
+
+_STEP_RULES = {
+    PetitionAction.CLASSIFY: _classify,
+    PetitionAction.REJECT: _close,
+    PetitionAction.FORWARD: _close,
+    PetitionAction.ACCEPT: _accept,
+    PetitionAction.VERIFY: _verify,
+    PetitionAction.EXTEND: _extend,
+    PetitionAction.CONCLUDE: _conclude,
+    PetitionAction.ENFORCE: _enforce,
+    PetitionAction.WITHDRAW: _close,
+}
+
+
+# ---- personal data --------------------------------------------------------------------------
+
+
+def may_see_identity(principal: Principal, handling_unit_id: str) -> bool:
+    """Only officers and leaders of the handling unit itself see who petitioned."""
+    return principal.unit == handling_unit_id and principal.has_any(Role.OFFICER, Role.LEADER)
+
+
+def masked(person: Person) -> Person:
+    """The person with every identifying field hidden; the address keeps its unit only."""
+    address = (
+        person.address.model_copy(update={"street": ""}) if person.address is not None else None
+    )
+    return person.model_copy(
+        update={"name": MASK, "id_number": None, "phone": None, "address": address}
+    )
+
+
+# ---- one matter, one case --------------------------------------------------------------------
+
+NAME_SIMILARITY = 90.0
+MATTER_SIMILARITY = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    """Someone already on file in an open case: what a new visit or petition is matched to."""
+
+    case_id: uuid.UUID
+    name: str
+    id_number: str | None
+    commune_id: str | None
+    matter: str
+
+
+def same_case(
+    people: Sequence[Person], matter: str, commune_id: str | None, known: Iterable[KnownPerson]
+) -> list[tuple[uuid.UUID, str]]:
+    """The cases a new matter from `people` probably belongs to, with the reason: the same ID
+    number, or a near-identical name and matter in the same commune."""
+    found: dict[uuid.UUID, str] = {}
+    folded_matter = fold(matter)
+    for candidate in known:
+        for person in people:
+            if person.id_number and person.id_number == candidate.id_number:
+                found.setdefault(candidate.case_id, "the same ID number")
+            elif (
+                commune_id is not None
+                and commune_id == candidate.commune_id
+                and fuzz.ratio(fold(person.name), fold(candidate.name)) >= NAME_SIMILARITY
+                and fuzz.token_set_ratio(folded_matter, fold(candidate.matter)) >= MATTER_SIMILARITY
+            ):
+                found.setdefault(candidate.case_id, "a near-identical name and matter")
+    return list(found.items())
