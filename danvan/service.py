@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,8 @@ class ServiceRuntime:
     # Other services' streams this one reads: start-up waits until their owners declared them.
     sources: list[str] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _periodic: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = field(default_factory=list)
+    _periodic_tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -85,6 +88,18 @@ class ServiceRuntime:
         self.sources.append(source)
         subscribe_events(self.broker, source=source, durable=durable, sessions=self.db, apply=apply)
 
+    def every(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+        """Run `job` once the service has started, then every `seconds`, until it stops."""
+        self._periodic.append((name, seconds, job))
+
+    async def _repeat(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+        while True:
+            try:
+                await job()
+            except Exception:  # a database outage must not end the schedule
+                log.exception("%s failed; next run in %.0f s", name, seconds)
+            await asyncio.sleep(seconds)
+
     def wake_relay(self) -> None:
         if self.relay is not None:
             self.relay.wake()
@@ -98,10 +113,20 @@ class ServiceRuntime:
         await self.broker.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for name, seconds, job in self._periodic:
+            self._periodic_tasks.append(
+                asyncio.create_task(self._repeat(name, seconds, job), name=name)
+            )
         log.info("%s started", self.name)
 
     async def stop(self) -> None:
         """Stop taking work, let in-flight handlers finish, drain the outbox, then close."""
+        for task in self._periodic_tasks:
+            task.cancel()
+        for task in self._periodic_tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._periodic_tasks.clear()
         for subscriber in self.broker.subscribers:
             await subscriber.stop()  # waits for in-flight handlers (graceful_timeout)
         if self.relay is not None:

@@ -20,6 +20,7 @@ from services.gateway.routers import (
     health,
     models,
     organisations,
+    reception,
     units,
 )
 
@@ -53,6 +54,7 @@ def create_app(
     app.include_router(exemplars.router)
     app.include_router(organisations.router)
     app.include_router(contests.router)
+    app.include_router(reception.router)
     app.include_router(events_doc.router)
     app.include_router(units.router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())

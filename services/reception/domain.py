@@ -67,6 +67,8 @@ def check_visit_mode(mode: ReceptionMode, receiver_role: ReceiverRole, day: date
             "receiver_role",
             "periodic reception is the head's; a deputy receives as periodic_delegated",
         )
+    if mode is ReceptionMode.PERIODIC_DELEGATED and receiver_role is not ReceiverRole.DEPUTY_HEAD:
+        raise _invalid("receiver_role", "a head delegates periodic reception to a deputy head")
 
 
 def is_crowd(headcount: int, threshold: int) -> bool:
@@ -109,13 +111,16 @@ def schedule_rule(level: Level) -> ScheduleRule | None:
 
 
 def _buckets(start: date, end: date, per: str) -> list[tuple[str, date, date]]:
-    """The whole weeks (Monday first) or months that fall inside [start, end]."""
+    """The weeks (Monday to Sunday) whose Thursday falls in [start, end], as ISO weeks belong
+    to the month of their Thursday, so a week across two months is required in exactly one;
+    or the whole months inside [start, end]."""
     found: list[tuple[str, date, date]] = []
     if per == "week":
-        monday = start + timedelta(days=(7 - start.weekday()) % 7)
-        while monday + timedelta(days=6) <= end:
-            year, week, _ = monday.isocalendar()
-            found.append((f"{year}-W{week:02d}", monday, monday + timedelta(days=6)))
+        monday = start - timedelta(days=start.weekday())
+        while monday + timedelta(days=3) <= end:
+            if monday + timedelta(days=3) >= start:
+                year, week, _ = monday.isocalendar()
+                found.append((f"{year}-W{week:02d}", monday, monday + timedelta(days=6)))
             monday += timedelta(days=7)
         return found
     month = date(start.year, start.month, 1)
@@ -142,17 +147,19 @@ class Compliance:
 def schedule_compliance(
     rule: ScheduleRule, period: Period, held: Iterable[date], today: date
 ) -> Compliance:
-    """Whether each whole week or month of the period (up to today) had its days."""
+    """Whether each week or month of the period that has ended by today had its days. A
+    week's days may lie just outside the period (a week across two months): pass them too."""
     start, end = period.date_range()
-    end = min(end, today)
     days = sorted(set(held))
     missing: list[str] = []
     required = 0
     for label, first, last in _buckets(start, end, rule.per):
+        if last > today:
+            continue  # not over yet: nothing is missing
         required += rule.days
         if sum(1 for d in days if first <= d <= last) < rule.days:
             missing.append(label)
-    held_in_period = [d for d in days if start <= d <= end]
+    held_in_period = [d for d in days if start <= d <= min(end, today)]
     return Compliance(required, len(held_in_period), not missing, missing)
 
 
@@ -245,6 +252,8 @@ class PetitionOutcome:
     # The rules whose open deadlines this step meets (or ends, for a closing step).
     meets: frozenset[str]
     starts: list[Deadline] = field(default_factory=list)
+    # The rules whose open deadlines give way to new ones (an extension, a new class).
+    supersedes: frozenset[str] = frozenset()
     # Facts the handler stores with the petition (acceptance date, complexity, extensions…).
     updates: dict[str, Any] = field(default_factory=dict)
 
@@ -329,7 +338,7 @@ def _open(state: PetitionState) -> frozenset[str]:
 
 
 def _classify(
-    outcome: PetitionOutcome, body: Any, state: PetitionState, _settings: DeadlineSettings
+    outcome: PetitionOutcome, body: Any, state: PetitionState, settings: DeadlineSettings
 ) -> PetitionOutcome:
     details = {
         key: value.value
@@ -337,7 +346,28 @@ def _classify(
         if value is not None
     }
     meets = frozenset({RuleCode.PETITION_UNHANDLED.value}) & _open(state)
-    return _with(outcome, details=details, meets=meets, updates=details)
+    new_class = body.petition_class
+    if new_class is None or new_class is state.petition_class:
+        return _with(outcome, details=details, meets=meets, updates=details)
+    # Another class, other duties: the law counts them from receipt, so they start from the
+    # day the petition was received; the old class's duties end with the reclassification.
+    unhandled = RuleCode.PETITION_UNHANDLED.value
+    starts = [
+        d
+        for d in receipt_deadlines(
+            new_class, state.received_on, remote_area=state.remote_area, settings=settings
+        )
+        if d.rule_code.value != unhandled
+    ]
+    supersedes = _open(state) - {unhandled}
+    return _with(
+        outcome,
+        details=details,
+        meets=meets,
+        supersedes=supersedes,
+        starts=starts,
+        updates=details,
+    )
 
 
 def _close(
@@ -421,7 +451,7 @@ def _extend(
     return _with(
         outcome,
         details=details,
-        meets=frozenset({RuleCode.DENUNCIATION_RESOLUTION.value}) & _open(state),
+        supersedes=frozenset({RuleCode.DENUNCIATION_RESOLUTION.value}) & _open(state),
         starts=[extended],
         updates={"extensions": state.extensions + 1},
     )
@@ -510,6 +540,8 @@ def same_case(
         for person in people:
             if person.id_number and person.id_number == candidate.id_number:
                 found.setdefault(candidate.case_id, "the same ID number")
+            elif person.id_number and candidate.id_number:
+                continue  # two ID numbers that differ are two people, whatever their names
             elif (
                 commune_id is not None
                 and commune_id == candidate.commune_id

@@ -1,0 +1,71 @@
+"""The reception service and the gateway in this process, on a nats-server of the test's own
+and a real database, with a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+from danvan.clock import VIETNAM, FixedClock
+from danvan.config import Settings
+from danvan.contracts.rpc import Role
+from danvan.migrate import upgrade
+from danvan.service import ServiceRuntime
+from danvan.tokens import issue_token
+from danvan.units import load_units
+from services.gateway.app import create_app
+from services.reception.app import build as build_reception
+
+SECRET = "reception-stack-secret-" + "x" * 32
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VIETNAM)  # a Monday
+
+
+@dataclass
+class ReceptionStack:
+    client: httpx.AsyncClient
+    nats_url: str
+    clock: FixedClock
+    service: ServiceRuntime
+
+    def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
+        token = issue_token(
+            SECRET,
+            unit=unit,
+            roles=list(roles) or [Role.OFFICER],
+            sub=sub or f"{unit}-{'-'.join(r.value for r in roles) or 'officer'}",
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@asynccontextmanager
+async def reception_stack(
+    home: Path, nats_url: str, database_url: str, *, now: datetime = NOW
+) -> AsyncIterator[ReceptionStack]:
+    settings = Settings(
+        home=home,
+        jwt_secret=SECRET,
+        nats_url=nats_url,
+        reception_database_url=database_url,
+        rpc_timeout=30,
+    )
+    await upgrade("reception", database_url)
+    units = load_units()
+    clock = FixedClock(now)
+    # The schedule is the test's to run: a long interval keeps the background check out of it.
+    reception = build_reception(settings, units=units, clock=clock, check_interval=3600)
+    await reception.start()
+    try:
+        app = create_app(settings, units_tree=units)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://gateway", timeout=60
+            ) as client:
+                yield ReceptionStack(client, nats_url, clock, reception)
+    finally:
+        await reception.stop()
