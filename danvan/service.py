@@ -47,6 +47,8 @@ class ServiceRuntime:
     # Other services' streams this one reads: start-up waits until their owners declared them.
     sources: list[str] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Scheduled jobs by name, so an operator's command (or a test) can run one now.
+    jobs: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
     _periodic: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = field(default_factory=list)
     _periodic_tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -91,6 +93,7 @@ class ServiceRuntime:
     def every(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
         """Run `job` once the service has started, then every `seconds`, until it stops."""
         self._periodic.append((name, seconds, job))
+        self.jobs[name] = job
 
     async def _repeat(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
         while True:

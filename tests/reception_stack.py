@@ -31,6 +31,7 @@ class ReceptionStack:
     nats_url: str
     clock: FixedClock
     service: ServiceRuntime
+    settings: Settings
 
     def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
         token = issue_token(
@@ -44,13 +45,19 @@ class ReceptionStack:
 
 @asynccontextmanager
 async def reception_stack(
-    home: Path, nats_url: str, database_url: str, *, now: datetime = NOW
+    home: Path,
+    nats_url: str,
+    database_url: str,
+    *,
+    now: datetime = NOW,
+    retention_days: int = 1826,
 ) -> AsyncIterator[ReceptionStack]:
     settings = Settings(
         home=home,
         jwt_secret=SECRET,
         nats_url=nats_url,
         reception_database_url=database_url,
+        reception_retention_days=retention_days,
         rpc_timeout=30,
     )
     await upgrade("reception", database_url)
@@ -66,6 +73,6 @@ async def reception_stack(
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://gateway", timeout=60
             ) as client:
-                yield ReceptionStack(client, nats_url, clock, reception)
+                yield ReceptionStack(client, nats_url, clock, reception, settings)
     finally:
         await reception.stop()

@@ -1,0 +1,104 @@
+"""The scheduled check on real servers: overdue is emitted once even from two copies of the
+service at the same moment; a unit's digest is published once a day; personal data of closed
+cases is anonymised after the retention period, and that is audited."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from danvan.contracts.rpc import Role
+from danvan.embedded import EmbeddedNats
+from danvan.units import load_units
+from services.reception.app import build as build_reception
+from tests.conftest import MakeDatabase
+from tests.integration.test_reception_api import COMMUNE, HANOI, HOA, complaint, post
+from tests.reception_stack import ReceptionStack, reception_stack
+from tests.stream_reader import read_stream
+from tests.waiting import eventually
+
+CHECK = "reception-deadline-check"
+
+
+@pytest.fixture
+async def stack(
+    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
+) -> AsyncIterator[ReceptionStack]:
+    url = await make_database("reception")
+    async with reception_stack(tmp_path, fresh_nats.url, url, retention_days=30) as running:
+        yield running
+
+
+async def subjects(stack: ReceptionStack) -> list[str]:
+    return [r.subject for r in await read_stream(stack.nats_url, "RECEPTION")]
+
+
+async def test_two_copies_checking_at_once_emit_overdue_once(stack: ReceptionStack) -> None:
+    second = build_reception(stack.settings, units=load_units(), clock=stack.clock)
+    await second.start()
+    try:
+        filed = await complaint(stack)
+        assert filed.status_code == 201, filed.text
+        stack.clock.advance(timedelta(days=20))  # past the 7 working days to accept it
+        results = await asyncio.gather(
+            stack.service.jobs[CHECK](), second.jobs[CHECK](), stack.service.jobs[CHECK]()
+        )
+        assert sum(r.overdue_marked for r in results) == 1
+    finally:
+        await second.stop()
+
+    async def published() -> bool:
+        return any(".petition.overdue." in s for s in await subjects(stack))
+
+    await eventually(published)
+    await asyncio.sleep(0.2)
+    assert sum(".petition.overdue." in s for s in await subjects(stack)) == 1
+
+
+async def test_a_units_digest_is_published_once_a_day(stack: ReceptionStack) -> None:
+    await complaint(stack)
+    stack.clock.advance(timedelta(days=5))  # acceptance due in a few days: nearly due
+    digest = await stack.client.get(
+        f"/api/v1/units/{COMMUNE}/reception-digest", headers=stack.auth(COMMUNE)
+    )
+    assert [i["rule_code"] for i in digest.json()["nearly_due"]] == ["complaint_acceptance"]
+    first = await stack.service.jobs[CHECK]()
+    again = await stack.service.jobs[CHECK]()
+    assert (first.digests_published, again.digests_published) == (1, 0)
+    stack.clock.advance(timedelta(days=1))
+    assert (await stack.service.jobs[CHECK]()).digests_published == 1
+
+    async def two_digests() -> bool:
+        return sum(".digest.published." in s for s in await subjects(stack)) == 2
+
+    await eventually(two_digests)
+
+
+async def test_personal_data_of_a_closed_case_is_anonymised_after_retention_and_audited(
+    stack: ReceptionStack,
+) -> None:
+    pid = (await complaint(stack)).json()["id"]
+    withdrawn = await post(stack, f"/api/v1/petitions/{pid}/withdraw", {"reason": "Rút đơn"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    stack.clock.advance(timedelta(days=29))
+    assert (await stack.service.jobs[CHECK]()).anonymised == 0
+    stack.clock.advance(timedelta(days=2))
+    assert (await stack.service.jobs[CHECK]()).anonymised == 1
+    own = await stack.client.get(f"/api/v1/petitions/{pid}", headers=stack.auth(COMMUNE))
+    assert own.json()["petitioner"]["name"] == "***"
+    assert own.json()["petitioner"]["id_number"] is None
+    trail = await stack.client.get(
+        "/api/v1/audit/personal-data",
+        params={"record_id": pid},
+        headers=stack.auth(HANOI, Role.ADMIN),
+    )
+    actions = [(e["reader"], e["action"]) for e in trail.json()["data"]]
+    assert ("system:retention", "anonymised") in actions
+    # A new petition from the same person no longer matches the anonymised case.
+    again = await complaint(stack, summary="Khiếu nại mới về bồi thường")
+    assert again.status_code == 201, again.text
+    assert HOA["name"] not in own.text
