@@ -271,8 +271,22 @@ class VisitPublic(BaseModel):
     warnings: list[str]
     visitors: list[Person] = Field(description="masked outside the receiving unit")
     representatives: list[Person]
+    reply_due_on: date | None = Field(
+        default=None, description="the reply the law owes (10 working days)"
+    )
+    replied_on: date | None = None
     created_by: str
     created_at: datetime
+
+
+class VisitReply(BaseModel):
+    """The unit's reply to what a visit raised (Luật Tiếp công dân 2013 Art. 28)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+    on: date | None = None
+    summary: Line = Field(max_length=1000, description="what was answered, in a line")
 
 
 class VisitQuery(PageRequest):
@@ -679,6 +693,31 @@ class VisitRecorded(EventPayload):
     matter: str
     warnings: list[str] = Field(default_factory=list)
     by: str
+
+
+class VisitReplied(EventPayload):
+    service = "reception"
+    aggregate = "visit"
+    verb = "replied"
+
+    visit_id: uuid.UUID
+    unit_code: str
+    on: date
+    due_on: date
+    on_time: bool
+    by: str
+
+
+class VisitReplyOverdue(EventPayload):
+    """The reply after a reception is late: emitted once, the day after the due day."""
+
+    service = "reception"
+    aggregate = "visit"
+    verb = "reply_overdue"
+
+    visit_id: uuid.UUID
+    unit_code: str
+    due_on: date
 
 
 class CaseOpened(EventPayload):

@@ -23,6 +23,7 @@ from danvan.contracts.reception import (
     ScheduleQuery,
     VisitCreate,
     VisitQuery,
+    VisitReply,
 )
 from danvan.contracts.registry import ById, NoArguments
 from danvan.contracts.rpc import Principal
@@ -71,6 +72,7 @@ def build(
         ("visits", "create", VisitCreate, visits.create),
         ("visits", "list", VisitQuery, visits.list),
         ("visits", "get", ById, visits.get),
+        ("visits", "reply", VisitReply, visits.reply),
         ("schedule", "get", ScheduleQuery, visits.schedule),
         ("petitions", "create", PetitionCreate, petitions.create),
         ("petitions", "list", PetitionQuery, petitions.list),

@@ -26,6 +26,7 @@ from danvan.contracts.reception import (
     PetitionOverdue,
     PetitionStatus,
     Sector,
+    VisitReplyOverdue,
 )
 from danvan.contracts.registry import NoArguments
 from danvan.contracts.rpc import Principal, Role
@@ -74,6 +75,47 @@ class Checks:
     # ---- overdue ---------------------------------------------------------------------------
 
     async def mark_overdue(self, today: date) -> int:
+        marked = await self._mark_petitions_overdue(today)
+        marked += await self._mark_replies_overdue(today)
+        if marked:
+            self._c.runtime.wake_relay()
+        return marked
+
+    async def _mark_replies_overdue(self, today: date) -> int:
+        V = visits_table
+        async with self._c.runtime.db() as session:
+            late = (
+                await session.scalars(
+                    select(V.c.id).where(
+                        and_(
+                            V.c.replied_on.is_(None),
+                            V.c.reply_due_on < today,
+                            V.c.reply_overdue_at.is_(None),
+                        )
+                    )
+                )
+            ).all()
+        marked = 0
+        for visit_id in late:
+            async with transaction(self._c.runtime.db) as session:
+                claimed = await session.execute(
+                    update(V)
+                    .where(and_(V.c.id == visit_id, V.c.reply_overdue_at.is_(None)))
+                    .values(reply_overdue_at=self._c.clock.now())
+                )
+                if not claimed.rowcount:  # type: ignore[attr-defined]
+                    continue
+                visit = (await session.execute(select(V).where(V.c.id == visit_id))).one()
+                payload = VisitReplyOverdue(
+                    visit_id=uuid.UUID(visit.id), unit_code=visit.unit_id, due_on=visit.reply_due_on
+                )
+                day = visit.reply_due_on + timedelta(days=1)
+                fact = Fact(payload, visit.id, visit.unit_id, day)
+                await emit(session, self._c.units, [fact], now=self._c.clock.now())
+                marked += 1
+        return marked
+
+    async def _mark_petitions_overdue(self, today: date) -> int:
         async with self._c.runtime.db() as session:
             passed = (
                 await session.execute(
@@ -85,8 +127,6 @@ class Checks:
         marked = 0
         for (deadline_id,) in passed:
             marked += await self._mark_one(deadline_id, today)
-        if marked:
-            self._c.runtime.wake_relay()
         return marked
 
     async def _mark_one(self, deadline_id: int, today: date) -> int:

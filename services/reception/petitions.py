@@ -265,6 +265,19 @@ class PetitionHandlers:
                 await session.execute(
                     D.insert(), [deadline_row(petition_id, unit_id, d) for d in deadlines]
                 )
+            if command.visit_id is not None:
+                # What the visit raised is now a petition with deadlines of its own: the visit
+                # owes no separate reply.
+                await session.execute(
+                    update(store.visits_table)
+                    .where(
+                        and_(
+                            store.visits_table.c.id == str(command.visit_id),
+                            store.visits_table.c.replied_on.is_(None),
+                        )
+                    )
+                    .values(reply_due_on=None)
+                )
             await self._history(
                 session,
                 petition_id,

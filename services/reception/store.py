@@ -68,6 +68,10 @@ visits_table = Table(
     Column("created_by", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("anonymised_at", DateTime(timezone=True), nullable=True),
+    # The reply the law owes after a reception (Luật Tiếp công dân Art. 28).
+    Column("reply_due_on", Date, nullable=True, index=True),
+    Column("replied_on", Date, nullable=True),
+    Column("reply_overdue_at", DateTime(timezone=True), nullable=True),
 )
 
 petitions_table = Table(

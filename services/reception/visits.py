@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 
 from danvan.access import WRITERS, facts_scope, require_role, require_scope
@@ -19,6 +19,8 @@ from danvan.contracts.reception import (
     VisitPublic,
     VisitQuery,
     VisitRecorded,
+    VisitReplied,
+    VisitReply,
 )
 from danvan.contracts.registry import ById
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
@@ -29,6 +31,7 @@ from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, searc
 from danvan.periods import InvalidPeriod, Period
 from danvan.text import fold
 from services.reception.cases import choose_case
+from services.reception.deadlines import RuleCode, deadline_for
 from services.reception.domain import (
     check_visit_mode,
     is_crowd,
@@ -67,6 +70,8 @@ def public_of(row: Row[Any], principal: Principal) -> tuple[VisitPublic, bool]:
         warnings=row.warnings,
         visitors=visitors,
         representatives=representatives,
+        reply_due_on=row.reply_due_on,
+        replied_on=row.replied_on,
         created_by=row.created_by,
         created_at=row.created_at,
     )
@@ -128,6 +133,7 @@ class VisitHandlers:
                     representatives=[p.model_dump(mode="json") for p in command.representatives],
                     created_by=principal.sub,
                     created_at=now,
+                    reply_due_on=deadline_for(RuleCode.RECEPTION_REPLY, received_on).due_on,
                 )
             )
             recorded = VisitRecorded(
@@ -149,6 +155,46 @@ class VisitHandlers:
             facts.append(Fact(recorded, visit_id, unit_id, received_on))
             await emit(session, self._c.units, facts, now=now)
             row = (await session.execute(select(V).where(V.c.id == visit_id))).one()
+        self._c.runtime.wake_relay()
+        return public_of(row, principal)[0]
+
+    async def reply(self, principal: Principal, command: VisitReply) -> VisitPublic:
+        """Record the reply the unit owed; it meets the visit's reply deadline."""
+        require_role(principal, *WRITERS)
+        today = self._c.clock.today()
+        on = command.on or today
+        async with transaction(self._c.runtime.db) as session:
+            row = (await session.execute(select(V).where(V.c.id == str(command.id)))).first()
+            if row is None:
+                raise ServiceError(ErrorCode.NOT_FOUND, f"no visit {command.id}")
+            require_scope(self._c.units, principal, row.unit_id)
+            if row.replied_on is not None:
+                raise ServiceError(
+                    ErrorCode.CONFLICT, f"the visit was replied to on {row.replied_on}"
+                )
+            if on > today or on < row.received_on:
+                raise ServiceError(
+                    ErrorCode.VALIDATION,
+                    f"{on} is not between the visit ({row.received_on}) and today ({today})",
+                    [ErrorDetail(field="on", reason="outside the visit's dates")],
+                )
+            await session.execute(update(V).where(V.c.id == row.id).values(replied_on=on))
+            due_on = row.reply_due_on or on
+            replied = VisitReplied(
+                visit_id=uuid.UUID(row.id),
+                unit_code=row.unit_id,
+                on=on,
+                due_on=due_on,
+                on_time=on <= due_on,
+                by=principal.sub,
+            )
+            await emit(
+                session,
+                self._c.units,
+                [Fact(replied, row.id, row.unit_id, on)],
+                now=self._c.clock.now(),
+            )
+            row = (await session.execute(select(V).where(V.c.id == row.id))).one()
         self._c.runtime.wake_relay()
         return public_of(row, principal)[0]
 

@@ -89,7 +89,7 @@ async def test_a_crowd_complaint_is_accepted_becomes_nearly_due_then_overdue_onc
     visit = await crowd_visit(stack)
     assert visit["crowd"] is True
     assert visit["warnings"] == []
-    filed = await complaint(stack, visit["case_id"])
+    filed = await complaint(stack, visit["case_id"], visit_id=visit["id"])
     assert filed.status_code == 201, filed.text
     petition = filed.json()
     assert petition["case_id"] == visit["case_id"]
@@ -343,6 +343,14 @@ async def test_every_kind_of_reception_event_reaches_an_outside_subscriber(
         role = Role.LEADER if action == "reject" else Role.OFFICER
         moved = await post(stack, f"/api/v1/petitions/{other}/{action}", body, role=role)
         assert moved.status_code == 200, moved.text
+    visit = await crowd_visit(stack, new_case=True, received_on="2026-12-15")
+    replied = await post(stack, f"/api/v1/visits/{visit['id']}/reply", {"summary": "Đã trả lời"})
+    assert replied.status_code == 200, replied.text
+    await crowd_visit(stack, new_case=True, received_on="2026-12-01")  # its reply is late
+    check = await stack.client.post(
+        "/api/v1/admin/deadline-check", headers=stack.auth(HANOI, Role.ADMIN)
+    )
+    assert check.json()["overdue_marked"] >= 1, check.text
     expected = {cls.event_type() for cls in events_of("reception")}
 
     async def all_kinds() -> bool:

@@ -102,3 +102,41 @@ async def test_personal_data_of_a_closed_case_is_anonymised_after_retention_and_
     again = await complaint(stack, summary="Khiếu nại mới về bồi thường")
     assert again.status_code == 201, again.text
     assert HOA["name"] not in own.text
+
+
+async def test_the_reply_owed_after_a_reception_is_due_in_ten_working_days(
+    stack: ReceptionStack,
+) -> None:
+    visit = (await post(stack, "/api/v1/visits", VISIT)).json()
+    # received Monday 2026-11-16; Tuesday 24 November is a public holiday (Vietnam Culture
+    # Day from 2026): ten working days end on Tuesday 1 December.
+    assert visit["reply_due_on"] == "2026-12-01"
+    stack.clock.advance(timedelta(days=15))  # 2026-12-01: due today, not late yet
+    assert (await stack.service.jobs[CHECK]()).overdue_marked == 0
+    stack.clock.advance(timedelta(days=1))
+    assert (await stack.service.jobs[CHECK]()).overdue_marked == 1
+    assert (await stack.service.jobs[CHECK]()).overdue_marked == 0
+    late = await post(stack, f"/api/v1/visits/{visit['id']}/reply", {"summary": "Đã trả lời"})
+    assert late.json()["replied_on"] == "2026-12-02"
+    twice = await post(stack, f"/api/v1/visits/{visit['id']}/reply", {"summary": "Lần nữa"})
+    assert twice.status_code == 409
+
+    async def replied_late() -> bool:
+        received = await read_stream(stack.nats_url, "RECEPTION")
+        return any(
+            ".visit.replied." in r.subject and r.event["data"]["on_time"] is False for r in received
+        )
+
+    await eventually(replied_late)
+    assert sum(".visit.reply_overdue." in s for s in await subjects(stack)) == 1
+
+
+VISIT = {
+    "unit_code": COMMUNE,
+    "mode": "regular",
+    "receiver_name": "Cán bộ tiếp dân",
+    "receiver_role": "officer",
+    "headcount": 1,
+    "visitors": [{"name": "Nguyễn Văn An"}],
+    "matter": "Kiến nghị sửa đường ngõ 5",
+}

@@ -208,6 +208,7 @@ def test_the_api_document_lists_every_reception_route(app: FastAPI) -> None:
     expected = {
         "/api/v1/visits": {"get", "post"},
         "/api/v1/visits/{visit_id}": {"get"},
+        "/api/v1/visits/{visit_id}/reply": {"post"},
         "/api/v1/petitions": {"get", "post"},
         "/api/v1/petitions/{petition_id}": {"get"},
         "/api/v1/dialogues": {"get", "post"},

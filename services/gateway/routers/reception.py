@@ -40,7 +40,7 @@ from danvan.contracts.reception import (
     VisitPublic,
     VisitQuery,
 )
-from danvan.contracts.registry import TEXT_MAX_LENGTH, Text
+from danvan.contracts.registry import TEXT_MAX_LENGTH, Line, Text
 from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
 from danvan.units import Unit, UnitTree
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
@@ -109,6 +109,25 @@ async def list_visits(
     """Visits received in a unit's subtree: filters, search, cursor pagination."""
     data = await services.ask(SERVICE, "visits", "list", principal, query)
     return Page[VisitPublic].model_validate(data)
+
+
+class ReplyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: date | None = None
+    summary: Line = Field(max_length=1000, description="what was answered, in a line")
+
+
+@visits_router.post("/{visit_id}/reply", responses=ERROR_RESPONSES)
+async def reply_to_visit(
+    visit_id: uuid.UUID, body: ReplyBody, principal: CurrentPrincipal, services: ServicesDep
+) -> VisitPublic:
+    """Record the reply owed after a reception (10 working days, Luật Tiếp công dân Art. 28)."""
+    require_role(principal, *WRITERS)
+    data = {"id": str(visit_id), **body.model_dump(mode="json", exclude_unset=True)}
+    return VisitPublic.model_validate(
+        await services.ask(SERVICE, "visits", "reply", principal, data)
+    )
 
 
 @visits_router.get("/{visit_id}", responses=ERROR_RESPONSES)
