@@ -299,3 +299,72 @@ async def test_a_model_is_registered_recognised_found_and_followed_by_an_outside
     await eventually(journey_published)
     channels = platform.client("VN", Role.VIEWER).get("/asyncapi.json").json()["channels"]
     assert {f"evt.registry.model.{verb}" for verb in verbs} <= set(channels)
+
+
+async def test_a_crowd_complaint_is_received_accepted_and_kept_from_another_commune(
+    platform: RunningPlatform,
+) -> None:
+    """The reception issue's journey under `danvan run`: a crowd delegation's visit, its
+    complaint accepted with a legal deadline, hidden from a leader of another commune, and
+    every step on JetStream without the petitioner's identity."""
+    officer = platform.client("00097", Role.OFFICER)
+    leader = platform.client("00097", Role.LEADER)
+    hoa = {"name": "Lê Thị Hoa", "id_number": "001190054321"}
+    visit = officer.post(
+        "/api/v1/visits",
+        json={
+            "unit_code": "00097",
+            "mode": "ad_hoc",
+            "receiver_name": "Trần Văn Bình",
+            "receiver_role": "head",
+            "headcount": 15,
+            "visitors": [hoa],
+            "representatives": [hoa],
+            "matter": "Ô nhiễm tiếng ồn từ xưởng gỗ",
+            "new_case": True,
+        },
+    )
+    assert visit.status_code == 201, visit.text
+    assert visit.json()["crowd"] is True
+    petition = officer.post(
+        "/api/v1/petitions",
+        json={
+            "unit_code": "00097",
+            "source": "in_person",
+            "petition_class": "complaint",
+            "sector": "administration",
+            "petitioner": {**hoa, "kind": "crowd"},
+            "summary": "Khiếu nại việc cấp phép xưởng gỗ",
+            "case_id": visit.json()["case_id"],
+            "visit_id": visit.json()["id"],
+        },
+    )
+    assert petition.status_code == 201, petition.text
+    pid = petition.json()["id"]
+    assert officer.post(f"/api/v1/petitions/{pid}/classify").status_code == 200
+    accepted = leader.post(f"/api/v1/petitions/{pid}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["next_due_on"] is not None
+    other = platform.client("00004", Role.LEADER)
+    assert other.get(f"/api/v1/petitions/{pid}").status_code == 403
+    assert (
+        other.post(
+            f"/api/v1/petitions/{pid}/conclude",
+            json={"conclusion": "rejected", "decision_number": "1/QĐ"},
+        ).status_code
+        == 403
+    )
+
+    nats_url = (platform.home / "nats.url").read_text()
+
+    async def steps_published() -> bool:
+        received = await read_stream(nats_url, "RECEPTION")
+        mine = [r.subject for r in received if r.event["subject"] == pid]
+        return mine == [
+            f"evt.reception.petition.{verb}.01" for verb in ("received", "classified", "accepted")
+        ]
+
+    await eventually(steps_published)
+    stream = str([r.event for r in await read_stream(nats_url, "RECEPTION")])
+    assert hoa["id_number"] not in stream
+    assert hoa["name"] not in stream
