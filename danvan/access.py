@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
 from danvan.units import Generation, Level, UnitTree
 from danvan.units.model import NATION_ID
 
@@ -65,3 +65,17 @@ def _facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str]:
         if any(edge.successor_id in subtree for edge in tree.successors(unit.id))
     }
     return subtree | legacy
+
+
+def listing_unit(tree: UnitTree, principal: Principal, unit_code: str | None) -> str:
+    """The unit whose subtree a list shows: the one asked for, or the caller's own; a 422
+    when no unit has that code, a 403 when it lies outside the caller's scope."""
+    unit_id = unit_code or principal.unit
+    if unit_id not in tree:
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            f"unknown unit {unit_id}",
+            [ErrorDetail(field="unit_code", reason=f"no administrative unit {unit_id}")],
+        )
+    require_scope(tree, principal, unit_id)
+    return unit_id

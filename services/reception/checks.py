@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import facts_scope, require_role, require_scope
+from danvan.access import facts_scope, listing_unit, require_role, require_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     AuditEntry,
@@ -312,8 +312,7 @@ class Checks:
 
     async def audit_trail(self, principal: Principal, query: AuditQuery) -> Page[Any]:
         require_role(principal, Role.ADMIN)
-        unit_id = query.unit_code or principal.unit
-        require_scope(self._c.units, principal, unit_id)
+        unit_id = listing_unit(self._c.units, principal, query.unit_code)
         sort = parse_sort(query.sort, {"at": SortOption(audit_table.c.at, as_datetime)}, "-at")
         statement = select(audit_table)
         scope = facts_scope(self._c.units, unit_id)

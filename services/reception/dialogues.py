@@ -10,7 +10,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import WRITERS, facts_scope, require_role, require_scope
+from danvan.access import WRITERS, facts_scope, listing_unit, require_role, require_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     DialogueCreate,
@@ -202,14 +202,7 @@ class DialogueHandlers:
         return public
 
     async def list(self, principal: Principal, query: DialogueQuery) -> Page[Any]:
-        unit_id = query.unit_code or principal.unit
-        if unit_id not in self._c.units:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"unknown unit {unit_id}",
-                [ErrorDetail(field="unit_code", reason="no such unit")],
-            )
-        require_scope(self._c.units, principal, unit_id)
+        unit_id = listing_unit(self._c.units, principal, query.unit_code)
         sort = parse_sort(query.sort, {"held_on": SortOption(DG.c.held_on, as_date)}, "-held_on")
         statement = select(DG)
         scope = facts_scope(self._c.units, unit_id)

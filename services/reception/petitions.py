@@ -13,7 +13,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import WRITERS, facts_scope, require_role, require_scope
+from danvan.access import WRITERS, facts_scope, listing_unit, require_role, require_scope
 from danvan.clock import Clock
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
@@ -533,14 +533,7 @@ class PetitionHandlers:
         )
 
     async def list(self, principal: Principal, query: PetitionQuery) -> Page[Any]:
-        unit_id = query.unit_code or principal.unit
-        if unit_id not in self._c.units:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"unknown unit {unit_id}",
-                [ErrorDetail(field="unit_code", reason="no such unit")],
-            )
-        require_scope(self._c.units, principal, unit_id)
+        unit_id = listing_unit(self._c.units, principal, query.unit_code)
         sort = parse_sort(
             query.sort,
             {

@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import DECIDERS, WRITERS, facts_scope, in_scope, require_role, require_scope
+from danvan.access import (
+    DECIDERS,
+    WRITERS,
+    facts_scope,
+    in_scope,
+    listing_unit,
+    require_role,
+    require_scope,
+)
 from danvan.clock import Clock
 from danvan.contracts.contests import (
     ContestCreate,
@@ -233,8 +241,7 @@ class ContestHandlers:
         return ContestDetail(**public.model_dump(), results=[entry_of(e) for e in entries])
 
     async def list(self, principal: Principal, query: ContestQuery) -> Page[Any]:
-        unit_id = query.unit_code or principal.unit
-        require_scope(self._units, principal, unit_id)
+        unit_id = listing_unit(self._units, principal, query.unit_code)
         sort = parse_sort(query.sort, _SORTS, default="-year")
         statement = store.contest_query(
             unit_ids=facts_scope(self._units, unit_id),

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from danvan.access import facts_scope, require_role, require_scope
+from danvan.access import facts_scope, listing_unit, require_role, require_scope
 from danvan.clock import Clock
 from danvan.contracts.organisations import (
     OrganisationCreate,
@@ -131,8 +131,7 @@ class OrganisationHandlers:
         return public_of(row)
 
     async def list(self, principal: Principal, query: OrganisationQuery) -> Page[Any]:
-        unit_id = query.unit_code or principal.unit
-        require_scope(self._units, principal, unit_id)
+        unit_id = listing_unit(self._units, principal, query.unit_code)
         sort = parse_sort(query.sort, _SORTS, default="name")
         statement = store.organisation_query(
             unit_ids=facts_scope(self._units, unit_id),

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import facts_scope, require_scope
+from danvan.access import facts_scope, listing_unit, require_scope
 from danvan.clock import Clock
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import (
@@ -540,14 +540,7 @@ class RecordHandlers:
         return detail_type.model_validate({**public, "history": entries, "awards": award_list})
 
     async def list(self, principal: Principal, query: RecordQuery) -> Page[Any]:
-        unit_id = query.unit_code or principal.unit
-        if unit_id not in self.units:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"unknown unit {unit_id}",
-                [ErrorDetail(field="unit_code", reason=f"no administrative unit {unit_id}")],
-            )
-        require_scope(self.units, principal, unit_id)
+        unit_id = listing_unit(self.units, principal, query.unit_code)
         sort = parse_sort(query.sort, sorts_for(self._kind), default="-registered_on")
         statement = store.record_query(
             self._kind.name,
