@@ -28,6 +28,7 @@ from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
+from danvan.lifecycle import not_after_today
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort
 from danvan.units.model import REFORM_DATE
 from services.reception.petitions import ReceptionContext
@@ -78,12 +79,7 @@ class DialogueHandlers:
     async def create(self, principal: Principal, command: DialogueCreate) -> DialoguePublic:
         require_role(principal, *WRITERS)
         today = self._c.clock.today()
-        if command.held_on > today:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"{command.held_on} is in the future",
-                [ErrorDetail(field="held_on", reason=f"after today ({today})")],
-            )
+        not_after_today(command.held_on, today, "held_on")
         if command.level is DialogueLevel.DISTRICT and command.held_on >= REFORM_DATE:
             raise ServiceError(
                 ErrorCode.VALIDATION,
@@ -153,10 +149,7 @@ class DialogueHandlers:
         dialogue_id = str(command.dialogue_id)
         today = self._c.clock.today()
         on = command.on or today
-        if on > today:
-            raise ServiceError(
-                ErrorCode.VALIDATION, "a future date", [ErrorDetail(field="on", reason="future")]
-            )
+        not_after_today(on, today, "on")
         async with transaction(self._c.runtime.db) as session:
             dialogue = await self._load(session, dialogue_id)
             require_scope(self._c.units, principal, dialogue.unit_code)

@@ -31,7 +31,8 @@ from danvan.contracts.reception import (
     RejectBody,
     WithdrawPetitionBody,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.lifecycle import check_version, invalid, refuse_transition, step_day
 from danvan.periods import Period
 from danvan.text import fold
 from danvan.units import Level, UnitTree
@@ -47,28 +48,22 @@ from services.reception.deadlines import (
 LAW_2026 = date(2026, 7, 1)
 
 
-def _invalid(field_name: str, reason: str) -> ServiceError:
-    return ServiceError(
-        ErrorCode.VALIDATION, reason, [ErrorDetail(field=field_name, reason=reason)]
-    )
-
-
 # ---- visits -------------------------------------------------------------------------------------
 
 
 def check_visit_mode(mode: ReceptionMode, receiver_role: ReceiverRole, day: date) -> None:
     """The modes the law in force on `day` recognises, and who receives in each."""
     if mode is ReceptionMode.ONLINE and day < LAW_2026:
-        raise _invalid("mode", f"online reception is recognised from {LAW_2026}")
+        raise invalid("mode", f"online reception is recognised from {LAW_2026}")
     if mode is ReceptionMode.PERIODIC_DELEGATED and day >= LAW_2026:
-        raise _invalid("mode", f"from {LAW_2026} a head may not delegate periodic reception")
+        raise invalid("mode", f"from {LAW_2026} a head may not delegate periodic reception")
     if mode is ReceptionMode.PERIODIC and receiver_role is not ReceiverRole.HEAD:
-        raise _invalid(
+        raise invalid(
             "receiver_role",
             "periodic reception is the head's; a deputy receives as periodic_delegated",
         )
     if mode is ReceptionMode.PERIODIC_DELEGATED and receiver_role is not ReceiverRole.DEPUTY_HEAD:
-        raise _invalid("receiver_role", "a head delegates periodic reception to a deputy head")
+        raise invalid("receiver_role", "a head delegates periodic reception to a deputy head")
 
 
 def is_crowd(headcount: int, threshold: int) -> bool:
@@ -310,24 +305,12 @@ def plan_petition_step(
     """What `action` does to the petition; raises ServiceError (403, 409, 422) if refused."""
     require_role(principal, *PETITION_ACTION_ROLES[action])
     require_scope(units, principal, state.unit_id)
-    if body.expected_version is not None and body.expected_version != state.version:
-        raise ServiceError(
-            ErrorCode.CONFLICT,
-            f"the petition is at version {state.version}, not {body.expected_version}",
-        )
+    check_version("petition", state.version, body.expected_version)
     rule = TRANSITIONS[action]
     if state.status not in rule.sources:
-        allowed = ", ".join(a.value for a in allowed_actions(state.status)) or "none"
-        raise ServiceError(
-            ErrorCode.CONFLICT,
-            f"cannot {action.value} a petition that is {state.status.value}; "
-            f"allowed now: {allowed}",
-        )
-    on = body.on or today
-    if on > today:
-        raise _invalid("on", f"{on} is in the future (today is {today})")
-    if on < state.last_step_on:
-        raise _invalid("on", f"{on} is before the petition's last step on {state.last_step_on}")
+        allowed = (a.value for a in allowed_actions(state.status))
+        raise refuse_transition("petition", action.value, state.status.value, allowed)
+    on = step_day(body.on, state.last_step_on, today, "petition")
     status = rule.target or state.status
     outcome = PetitionOutcome(action, status, on, state.version + 1, {}, frozenset())
     return _STEP_RULES[action](outcome, body, state, settings)

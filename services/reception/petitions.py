@@ -37,6 +37,7 @@ from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
+from danvan.lifecycle import not_after_today
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
 from danvan.service import ServiceRuntime
 from danvan.text import fold
@@ -159,12 +160,7 @@ class PetitionHandlers:
         require_role(principal, *WRITERS)
         today = self._c.clock.today()
         received_on = command.received_on or today
-        if received_on > today:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"{received_on} is in the future",
-                [ErrorDetail(field="received_on", reason=f"after today ({today})")],
-            )
+        not_after_today(received_on, today, "received_on")
         unit_id = unit_for_fact(self._c.units, command.unit_code, received_on, field="unit_code")
         require_scope(self._c.units, principal, unit_id)
         address = command.petitioner.address

@@ -27,6 +27,7 @@ from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
+from danvan.lifecycle import not_after_today, step_day
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
 from danvan.periods import InvalidPeriod, Period
 from danvan.text import fold
@@ -86,12 +87,7 @@ class VisitHandlers:
         require_role(principal, *WRITERS)
         today = self._c.clock.today()
         received_on = command.received_on or today
-        if received_on > today:
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"{received_on} is in the future",
-                [ErrorDetail(field="received_on", reason=f"after today ({today})")],
-            )
+        not_after_today(received_on, today, "received_on")
         unit_id = unit_for_fact(self._c.units, command.unit_code, received_on, field="unit_code")
         require_scope(self._c.units, principal, unit_id)
         check_visit_mode(command.mode, command.receiver_role, received_on)
@@ -162,7 +158,6 @@ class VisitHandlers:
         """Record the reply the unit owed; it meets the visit's reply deadline."""
         require_role(principal, *WRITERS)
         today = self._c.clock.today()
-        on = command.on or today
         async with transaction(self._c.runtime.db) as session:
             row = (await session.execute(select(V).where(V.c.id == str(command.id)))).first()
             if row is None:
@@ -172,12 +167,7 @@ class VisitHandlers:
                 raise ServiceError(
                     ErrorCode.CONFLICT, f"the visit was replied to on {row.replied_on}"
                 )
-            if on > today or on < row.received_on:
-                raise ServiceError(
-                    ErrorCode.VALIDATION,
-                    f"{on} is not between the visit ({row.received_on}) and today ({today})",
-                    [ErrorDetail(field="on", reason="outside the visit's dates")],
-                )
+            on = step_day(command.on, row.received_on, today, "visit")
             await session.execute(update(V).where(V.c.id == row.id).values(replied_on=on))
             due_on = row.reply_due_on or on
             replied = VisitReplied(

@@ -31,6 +31,13 @@ from danvan.contracts.registry import (
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.fact_units import unit_for_fact
+from danvan.lifecycle import (
+    check_version,
+    invalid,
+    not_after_today,
+    refuse_transition,
+    step_day,
+)
 from danvan.units import Level, UnitTree
 from danvan.units.model import LEVEL_RANK, REFORM_DATE
 
@@ -92,28 +99,6 @@ def _conflict(message: str) -> ServiceError:
     return ServiceError(ErrorCode.CONFLICT, message)
 
 
-def _invalid(field: str, reason: str) -> ServiceError:
-    return ServiceError(ErrorCode.VALIDATION, reason, [ErrorDetail(field=field, reason=reason)])
-
-
-def check_version(state: RecordState, expected: int | None) -> None:
-    if expected is not None and expected != state.version:
-        raise _conflict(
-            f"the {state.noun} is at version {state.version}, not {expected}: "
-            "reload it and try again"
-        )
-
-
-def step_date(request_on: date | None, state: RecordState, today: date) -> date:
-    """A step happens today unless stated; never in the future, never before the last step."""
-    on = request_on or today
-    if on > today:
-        raise _invalid("on", f"{on} is in the future (today is {today})")
-    if on < state.last_step_on:
-        raise _invalid("on", f"{on} is before the {state.noun}'s last step on {state.last_step_on}")
-    return on
-
-
 def plan_step(
     action: Action,
     request: StepBody,
@@ -126,14 +111,11 @@ def plan_step(
     rule = TRANSITIONS[action]
     require_role(principal, *ACTION_ROLES[action])
     require_scope(units, principal, state.unit_id)
-    check_version(state, request.expected_version)
+    check_version(state.noun, state.version, request.expected_version)
     if state.status not in rule.sources:
-        allowed = ", ".join(a.value for a in allowed_actions(state.status)) or "none"
-        raise _conflict(
-            f"cannot {action.value} a {state.noun} that is {state.status.value}; "
-            f"allowed now: {allowed}"
-        )
-    on = step_date(request.on, state, today)
+        allowed = (a.value for a in allowed_actions(state.status))
+        raise refuse_transition(state.noun, action.value, state.status.value, allowed)
+    on = step_day(request.on, state.last_step_on, today, state.noun)
     details: dict[str, Any] = {}
     proposed = state.proposed
     level: RecognitionLevel | None = None
@@ -172,10 +154,10 @@ def check_recognition_level(
     recognition, and districts recognise only before 2025-07-01, when they ceased."""
     rank = LEVEL_RANK[_LEVEL_OF_RECOGNITION[level]]
     if level is RecognitionLevel.DISTRICT and on >= REFORM_DATE:
-        raise _invalid("level", f"districts ceased on {REFORM_DATE}; {on} is after that")
+        raise invalid("level", f"districts ceased on {REFORM_DATE}; {on} is after that")
     record_rank = LEVEL_RANK[units.get(unit_id).level]
     if rank > record_rank:
-        raise _invalid(
+        raise invalid(
             "level", f"a {units.get(unit_id).level.value}-level record is not recognised lower"
         )
     caller_rank = LEVEL_RANK[units.get(principal.unit).level]
@@ -225,8 +207,7 @@ def check_registration(
 ) -> str:
     """The unit id a new record is filed against; raises when the caller may not file it."""
     require_role(principal, *WRITERS)
-    if registered_on > today:
-        raise _invalid(f"{field_prefix}registered_on", f"{registered_on} is in the future")
+    not_after_today(registered_on, today, f"{field_prefix}registered_on")
     unit_id = unit_for_fact(units, unit_code, registered_on, field=f"{field_prefix}unit_code")
     require_scope(units, principal, unit_id)
     return unit_id

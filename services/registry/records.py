@@ -46,6 +46,7 @@ from danvan.contracts.registry import (
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
+from danvan.lifecycle import check_version
 from danvan.pagination import SortOption, as_date, as_datetime, fetch_page, parse_sort
 from danvan.service import ServiceRuntime
 from danvan.text import fold, sort_string
@@ -347,12 +348,7 @@ class RecordHandlers:
             row = await self._load(session, command.id)
             state = state_of(self._kind, row)
             check_update(state, principal, self.units)
-            if command.expected_version is not None and command.expected_version != state.version:
-                raise ServiceError(
-                    ErrorCode.CONFLICT,
-                    f"the {self._kind.name} is at version {state.version}, "
-                    f"not {command.expected_version}: reload it and try again",
-                )
+            check_version(self._kind.name, state.version, command.expected_version)
             current = details_of(self._kind, row)
             merged, changes = merge_details(self._kind.details, current, command.changes)
             if not changes:
