@@ -217,3 +217,30 @@ async def call(
         failure.get("message", "error"),
         [ErrorDetail.model_validate(d) for d in failure.get("details", [])],
     )
+
+
+class ServiceClient:
+    """Asks the services over NATS by service, resource and action, with a default deadline:
+    what the gateway and commands beside the platform (`danvan import models`) share."""
+
+    def __init__(self, broker: NatsBroker, default_timeout: float) -> None:
+        self._broker = broker
+        self._default_timeout = default_timeout
+
+    async def ask(
+        self,
+        service: str,
+        resource: str,
+        action: str,
+        principal: Principal,
+        data: BaseModel | dict[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        return await call(
+            self._broker,
+            rpc_subject(service, resource, action),
+            principal,
+            data,
+            timeout=timeout or self._default_timeout,
+        )

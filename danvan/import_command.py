@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from danvan.bus import call, make_broker, rpc_subject
+from danvan.bus import ServiceClient, make_broker
 from danvan.config import Settings
 from danvan.contracts.registry import ImportResult
 from danvan.contracts.rpc import Principal, ServiceError
-from danvan.importing import import_models
-from danvan.spreadsheets import Table, read_table
+from danvan.importing import import_models, read_import_file
+from danvan.spreadsheets import Table
 
 MAX_ERRORS_SHOWN = 50
 
 
 def read_file(path: Path, console: Console) -> Table:
     with console.status(f"reading {path.name}…"):
-        return read_table(path.name, path.read_bytes())
+        return read_import_file(path.name, path.read_bytes())
 
 
 async def send(
@@ -32,21 +30,8 @@ async def send(
 ) -> ImportResult:
     broker = make_broker(settings, "cli", nats_url=nats_url)
     await broker.start()
+    ask = ServiceClient(broker, settings.rpc_timeout).ask
     try:
-
-        async def ask(
-            service: str,
-            resource: str,
-            action: str,
-            principal: Principal,
-            data: BaseModel | dict[str, Any],
-            *,
-            timeout: float | None = None,
-        ) -> Any:
-            subject = rpc_subject(service, resource, action)
-            deadline = timeout or settings.rpc_timeout
-            return await call(broker, subject, principal, data, timeout=deadline)
-
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

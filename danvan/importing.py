@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from danvan.contracts.registry import IMPORT_CHUNK_ROWS, ImportResult, ImportStarted
+from danvan.contracts.registry import (
+    IMPORT_CHUNK_ROWS,
+    MAX_IMPORT_ROWS,
+    ImportResult,
+    ImportStarted,
+)
 from danvan.contracts.rpc import Principal
-from danvan.spreadsheets import Table
+from danvan.spreadsheets import Table, read_table
 
 # Registering ten thousand rows in one transaction takes seconds, not the usual rpc deadline.
 COMMIT_TIMEOUT_SECONDS = 300.0
+
+
+def read_import_file(file_name: str, content: bytes) -> Table:
+    """A spreadsheet to import, refused (SpreadsheetError) above the rows one import takes."""
+    return read_table(file_name, content, max_rows=MAX_IMPORT_ROWS)
 
 
 class Ask(Protocol):

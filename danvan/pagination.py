@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.contracts.paging import Page
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
 from danvan.text import fold
 
@@ -123,10 +122,6 @@ async def fetch_page(
         last = rows[-1]._mapping
         next_cursor = encode_cursor(sort, last[sort.column], str(last[id_column]))
     return rows, total or 0, next_cursor
-
-
-def page_of(items: list[Any], total: int, next_cursor: str | None) -> Page[Any]:
-    return Page[Any](data=items, total=total, next_cursor=next_cursor)
 
 
 def _escape_like(text: str) -> str:

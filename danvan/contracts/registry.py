@@ -785,6 +785,9 @@ EXEMPLAR_STEP_EVENTS: dict[Action, type[_RecordEvent]] = {
 # ---- bulk registration from a spreadsheet ----------------------------------------------------
 
 IMPORT_CHUNK_ROWS = 500
+# The commit's reply lists every new id (about 40 bytes each) and must fit one NATS message
+# (1 MB by default): 20,000 rows is about 800 kB.
+MAX_IMPORT_ROWS = 20_000
 
 
 class ImportBegin(BaseModel):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.nats import NatsBroker
-from pydantic import BaseModel
 
-from danvan.bus import call, rpc_subject
+from danvan.bus import ServiceClient
 from danvan.config import Settings
 from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
 from danvan.tokens import InvalidToken, verify_token
@@ -33,34 +32,8 @@ def get_units(request: Request) -> UnitTree:
     return units
 
 
-class Services:
-    """The services behind the gateway, asked over NATS with the configured deadline."""
-
-    def __init__(self, broker: NatsBroker, settings: Settings) -> None:
-        self._broker = broker
-        self._settings = settings
-
-    async def ask(
-        self,
-        service: str,
-        resource: str,
-        action: str,
-        principal: Principal,
-        data: BaseModel | dict[str, Any],
-        *,
-        timeout: float | None = None,
-    ) -> Any:
-        return await call(
-            self._broker,
-            rpc_subject(service, resource, action),
-            principal,
-            data,
-            timeout=timeout or self._settings.rpc_timeout,
-        )
-
-
-def get_services(request: Request) -> Services:
-    return Services(get_broker(request), get_settings(request))
+def get_services(request: Request) -> ServiceClient:
+    return ServiceClient(get_broker(request), get_settings(request).rpc_timeout)
 
 
 def current_principal(
@@ -79,4 +52,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 UnitsDep = Annotated[UnitTree, Depends(get_units)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-ServicesDep = Annotated[Services, Depends(get_services)]
+ServicesDep = Annotated[ServiceClient, Depends(get_services)]

@@ -30,9 +30,10 @@ from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree, load_units
 from services.reception.checks import Checks
+from services.reception.context import ReceptionContext
 from services.reception.deadlines import DeadlineSettings
 from services.reception.dialogues import DialogueHandlers
-from services.reception.petitions import PetitionHandlers, ReceptionContext
+from services.reception.petitions import PetitionHandlers
 from services.reception.visits import VisitHandlers
 
 Handler = Callable[[Principal, Any], Awaitable[Any]]

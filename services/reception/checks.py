@@ -33,8 +33,9 @@ from danvan.contracts.rpc import Principal, Role
 from danvan.db import transaction, upsert_insert
 from danvan.emit import Fact, emit
 from danvan.pagination import SortOption, as_datetime, fetch_page, parse_sort
+from services.reception.context import ReceptionContext
 from services.reception.domain import masked
-from services.reception.petitions import ReceptionContext, refresh_due
+from services.reception.petitions import refresh_due
 from services.reception.privacy import audit
 from services.reception.store import (
     audit_table,

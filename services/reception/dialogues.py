@@ -31,7 +31,7 @@ from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort
 from danvan.units.model import REFORM_DATE
-from services.reception.petitions import ReceptionContext
+from services.reception.context import ReceptionContext
 from services.reception.store import dialogues_table as DG
 from services.reception.store import follow_ups_table as FU
 
@@ -65,16 +65,28 @@ class DialogueHandlers:
             ],
         )
 
+    async def _follow_ups(
+        self, session: AsyncSession, dialogue_ids: Sequence[str]
+    ) -> dict[str, list[Row[Any]]]:
+        """The follow-ups of several dialogues in one query."""
+        rows = (
+            await session.execute(
+                select(FU)
+                .where(FU.c.dialogue_id.in_(list(dialogue_ids)))
+                .order_by(FU.c.due_on, FU.c.id)
+            )
+        ).all()
+        found: dict[str, list[Row[Any]]] = {dialogue_id: [] for dialogue_id in dialogue_ids}
+        for row in rows:
+            found[row.dialogue_id].append(row)
+        return found
+
     async def _load(self, session: AsyncSession, dialogue_id: str) -> DialoguePublic:
         row = (await session.execute(select(DG).where(DG.c.id == dialogue_id))).first()
         if row is None:
             raise ServiceError(ErrorCode.NOT_FOUND, f"no dialogue {dialogue_id}")
-        follow_ups = (
-            await session.execute(
-                select(FU).where(FU.c.dialogue_id == dialogue_id).order_by(FU.c.due_on, FU.c.id)
-            )
-        ).all()
-        return self._public(row, follow_ups)
+        follow_ups = await self._follow_ups(session, [dialogue_id])
+        return self._public(row, follow_ups[dialogue_id])
 
     async def create(self, principal: Principal, command: DialogueCreate) -> DialoguePublic:
         require_role(principal, *WRITERS)
@@ -216,5 +228,6 @@ class DialogueHandlers:
                 limit=query.limit,
                 cursor=query.cursor,
             )
-            items = [await self._load(session, row.id) for row in rows]
+            follow_ups = await self._follow_ups(session, [row.id for row in rows])
+        items = [self._public(row, follow_ups[row.id]) for row in rows]
         return Page[Any](data=items, total=total, next_cursor=next_cursor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,6 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.access import WRITERS, facts_scope, listing_unit, require_role, require_scope
-from danvan.clock import Clock
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_STEP_EVENTS,
@@ -39,12 +37,11 @@ from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
-from danvan.service import ServiceRuntime
 from danvan.text import fold
-from danvan.units import UnitTree
 from services.reception import store
 from services.reception.cases import choose_case
-from services.reception.deadlines import Deadline, DeadlineSettings, rule_in_force
+from services.reception.context import ReceptionContext
+from services.reception.deadlines import Deadline, rule_in_force
 from services.reception.domain import (
     CLOSED,
     OpenDeadline,
@@ -57,16 +54,6 @@ from services.reception.privacy import audit, people_for
 
 P = store.petitions_table
 D = store.deadlines_table
-
-
-@dataclass(frozen=True, slots=True)
-class ReceptionContext:
-    runtime: ServiceRuntime
-    units: UnitTree
-    clock: Clock
-    deadlines: DeadlineSettings
-    crowd_threshold: int
-    nearly_due_days: int
 
 
 def deadline_row(petition_id: str, unit_id: str, deadline: Deadline) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, searc
 from danvan.periods import InvalidPeriod, Period
 from danvan.text import fold
 from services.reception.cases import choose_case
+from services.reception.context import ReceptionContext
 from services.reception.deadlines import RuleCode, deadline_for
 from services.reception.domain import (
     check_visit_mode,
@@ -40,7 +41,6 @@ from services.reception.domain import (
     schedule_compliance,
     schedule_rule,
 )
-from services.reception.petitions import ReceptionContext
 from services.reception.privacy import audit, people_for
 from services.reception.store import visits_table
 

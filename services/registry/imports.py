@@ -20,6 +20,7 @@ from sqlalchemy.engine import Row
 
 from danvan.contracts.registry import (
     FIELD_LABELS,
+    MAX_IMPORT_ROWS,
     ImportBegin,
     ImportCommit,
     ImportProgress,
@@ -250,6 +251,11 @@ class ImportHandlers:
                 await store.drop_imports(session, [str(command.import_id)])
             elif not rows:
                 raise ServiceError(ErrorCode.VALIDATION, "the file has no data rows")
+            elif len(rows) > MAX_IMPORT_ROWS:
+                raise ServiceError(
+                    ErrorCode.VALIDATION,
+                    f"{len(rows)} rows: one import takes at most {MAX_IMPORT_ROWS}; split the file",
+                )
             else:
                 now = self._records.clock.now()
                 records = [self._new(principal, row.details, now) for row in rows]

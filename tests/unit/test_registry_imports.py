@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from danvan.contracts.registry import DEFAULT_TOPICS, ModelCreate, ModelField
+from danvan.contracts.registry import DEFAULT_TOPICS, MAX_IMPORT_ROWS, ModelCreate, ModelField
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.importing import read_import_file
+from danvan.spreadsheets import SpreadsheetError, write_csv
 from services.registry.domain import available_topics
 from services.registry.imports import COLUMN_ALIASES, map_columns, row_request
 
@@ -275,3 +277,13 @@ def test_a_full_vietnamese_row_is_a_valid_registration() -> None:
     assert command.start_date is not None
     assert command.start_date.isoformat() == "2026-03-02"
     assert command.registered_on is None
+
+
+def test_a_file_larger_than_one_import_takes_is_refused_before_any_row_is_sent() -> None:
+    rows = [["Mô hình", "economy", "00097"]] * (MAX_IMPORT_ROWS + 1)
+    content = write_csv(["name", "field", "unit_code"], rows)
+    with pytest.raises(SpreadsheetError):
+        read_import_file("a.csv", content)
+    assert len(read_import_file("a.csv", content[: content.rindex(b"\r\n", 0, -2)]).rows) == (
+        MAX_IMPORT_ROWS
+    )

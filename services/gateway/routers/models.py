@@ -18,8 +18,8 @@ from danvan.contracts.registry import (
     ModelQuery,
 )
 from danvan.contracts.rpc import ErrorCode, ServiceError
-from danvan.importing import import_models
-from danvan.spreadsheets import SpreadsheetError, read_table
+from danvan.importing import import_models, read_import_file
+from danvan.spreadsheets import SpreadsheetError
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.records import record_router
@@ -46,7 +46,7 @@ async def import_models_file(
         )
     try:
         # Reading a large XLSX takes seconds of CPU: keep the event loop free meanwhile.
-        table = await asyncio.to_thread(read_table, file.filename or "", content)
+        table = await asyncio.to_thread(read_import_file, file.filename or "", content)
     except SpreadsheetError as error:
         raise ServiceError(ErrorCode.VALIDATION, str(error)) from error
     return await import_models(

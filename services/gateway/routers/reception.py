@@ -9,9 +9,9 @@ petition step routes are built in a factory, and FastAPI reads their types from 
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.access import WRITERS, require_role, require_scope
@@ -33,7 +33,6 @@ from danvan.contracts.reception import (
     PetitionDetail,
     PetitionPublic,
     PetitionQuery,
-    PetitionStepBody,
     ScheduleCompliance,
     ScheduleQuery,
     VisitCreate,
@@ -45,6 +44,7 @@ from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
 from danvan.units import Unit, UnitTree
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.routers.steps import step_route
 
 SERVICE = "reception"
 # A sweep over every open petition: the gateway waits longer than for an ordinary request.
@@ -174,48 +174,17 @@ async def get_petition(
     return PetitionDetail.model_validate(data)
 
 
-def _petition_step_route(action: PetitionAction, body_type: type[PetitionStepBody]) -> Any:
-    async def take_step(
-        petition_id: uuid.UUID,
-        principal: CurrentPrincipal,
-        services: ServicesDep,
-        body: PetitionStepBody | None,
-    ) -> Any:
-        require_role(principal, *PETITION_ACTION_ROLES[action])
-        values = body.model_dump(mode="json", exclude_unset=True) if body is not None else {}
-        data = {"id": str(petition_id), **values}
-        return await services.ask(SERVICE, "petitions", action.value, principal, data)
-
-    if all(not field.is_required() for field in body_type.model_fields.values()):
-        # Nothing that must be stated (e.g. starting verification): the body may be left out.
-        async def step_without_body(
-            petition_id: uuid.UUID,
-            principal: CurrentPrincipal,
-            services: ServicesDep,
-            body: Annotated[body_type | None, Body()] = None,  # type: ignore[valid-type]
-        ) -> Any:
-            return await take_step(petition_id, principal, services, body)
-
-        step: Any = step_without_body
-    else:
-
-        async def step_with_body(
-            petition_id: uuid.UUID,
-            principal: CurrentPrincipal,
-            services: ServicesDep,
-            body: Annotated[body_type, Body()],  # type: ignore[valid-type]
-        ) -> Any:
-            return await take_step(petition_id, principal, services, body)
-
-        step = step_with_body
-    step.__name__ = f"petition_{action.value}"
-    return step
-
-
 for _action, _body_type in PETITION_STEP_BODIES.items():
     petitions_router.add_api_route(
         f"/{{petition_id}}/{PETITION_STEP_PATHS[_action]}",
-        _petition_step_route(_action, _body_type),
+        step_route(
+            service=SERVICE,
+            resource="petitions",
+            action=_action.value,
+            body_type=_body_type,
+            roles=PETITION_ACTION_ROLES[_action],
+            id_name="petition_id",
+        ),
         methods=["POST"],
         response_model=PetitionPublic,
         responses=ERROR_RESPONSES,

@@ -7,7 +7,7 @@ routes are built in a factory, and FastAPI reads their types from the functions.
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from danvan.access import WRITERS, require_role, require_scope
@@ -15,6 +15,7 @@ from danvan.contracts.paging import Page
 from danvan.contracts.registry import ACTION_ROLES, STEP_BODIES, Action
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.routers.steps import step_route
 
 STEP_PATHS = {action: action.value.replace("_", "-") for action in Action}
 STEP_SUMMARIES = {
@@ -109,45 +110,17 @@ def record_router(
     for action, body_type in STEP_BODIES.items():
         router.add_api_route(
             f"/{{record_id}}/{STEP_PATHS[action]}",
-            _step_route(resource, action, body_type),
+            step_route(
+                service="registry",
+                resource=resource,
+                action=action.value,
+                body_type=body_type,
+                roles=ACTION_ROLES[action],
+                id_name="record_id",
+            ),
             methods=["POST"],
             response_model=public_type,
             responses=ERROR_RESPONSES,
             summary=STEP_SUMMARIES[action],
         )
     return router
-
-
-def _step_route(resource: str, action: Action, body_type: type[BaseModel]) -> Any:
-    async def take_step(
-        record_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep, body: Any
-    ) -> Any:
-        require_role(principal, *ACTION_ROLES[action])
-        values = body.model_dump(mode="json", exclude_unset=True) if body is not None else {}
-        data = {"id": str(record_id), **values}
-        return await services.ask("registry", resource, action.value, principal, data)
-
-    if all(not field.is_required() for field in body_type.model_fields.values()):
-        # Nothing to state (starting implementation): the body may be left out.
-        async def step_without_body(
-            record_id: uuid.UUID,
-            principal: CurrentPrincipal,
-            services: ServicesDep,
-            body: Annotated[body_type | None, Body()] = None,  # type: ignore[valid-type]
-        ) -> Any:
-            return await take_step(record_id, principal, services, body)
-
-        step: Any = step_without_body
-    else:
-
-        async def step_with_body(
-            record_id: uuid.UUID,
-            principal: CurrentPrincipal,
-            services: ServicesDep,
-            body: Annotated[body_type, Body()],  # type: ignore[valid-type]
-        ) -> Any:
-            return await take_step(record_id, principal, services, body)
-
-        step = step_with_body
-    step.__name__ = f"{resource}_{action.value}"
-    return step
