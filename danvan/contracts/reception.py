@@ -518,7 +518,11 @@ class PetitionQuery(PageRequest):
     status: list[PetitionStatus] = Field(default_factory=list)
     overdue: bool | None = None
     due_within_days: int | None = Field(
-        default=None, ge=0, le=365, description="nearly due: an open deadline within N days"
+        default=None, ge=0, le=365, description="an open deadline within N days"
+    )
+    nearly_due: bool | None = Field(
+        default=None,
+        description="an open deadline within DANVAN_RECEPTION_NEARLY_DUE_DAYS days",
     )
     received_from: date | None = None
     received_to: date | None = None

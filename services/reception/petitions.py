@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select, update
@@ -559,9 +559,12 @@ class PetitionHandlers:
             statement = statement.where(P.c.status.in_([s.value for s in query.status]))
         if query.overdue is not None:
             statement = statement.where(P.c.overdue.is_(query.overdue))
-        if query.due_within_days is not None:
+        within = query.due_within_days
+        if query.nearly_due:
+            within = self._c.nearly_due_days
+        if within is not None:
             today = self._c.clock.today()
-            horizon = date.fromordinal(today.toordinal() + query.due_within_days)
+            horizon = today + timedelta(days=within)
             statement = statement.where(and_(P.c.next_due_on >= today, P.c.next_due_on <= horizon))
         if query.received_from:
             statement = statement.where(P.c.received_on >= query.received_from)

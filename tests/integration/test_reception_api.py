@@ -113,6 +113,10 @@ async def test_a_crowd_complaint_is_accepted_becomes_nearly_due_then_overdue_onc
         "/api/v1/petitions", params={"due_within_days": 5}, headers=stack.auth(COMMUNE)
     )
     assert [p["id"] for p in nearly.json()["data"]] == [pid]
+    configured = await stack.client.get(
+        "/api/v1/petitions", params={"nearly_due": "true"}, headers=stack.auth(COMMUNE)
+    )
+    assert [p["id"] for p in configured.json()["data"]] == [pid]
 
     stack.clock.advance(timedelta(days=4))  # 2026-12-17: the day after the due day
     admin = stack.auth(HANOI, Role.ADMIN)
