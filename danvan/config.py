@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # days to accept a complaint, and Decree 154/2026's days before a petition is "unhandled".
     reception_acceptance_working_days: int = 7
     reception_unhandled_petition_days: int = 45
+    # Days a unit has to write its report once the period's data close (Decree 09: the 14th).
+    reporting_report_due_days: int = 6
     # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
     registry_topics: dict[str, str] = {}
 

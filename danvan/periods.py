@@ -260,3 +260,27 @@ def period_containing(day: date, kind: PeriodKind, basis: Basis = Basis.CALENDAR
             )
         return nine
     return Period(kind, year, (month - 1) // _MONTHS[kind] + 1)
+
+
+def periods_within(period: Period) -> list[Period]:
+    """Every period whose months all lie inside `period`'s (itself included): a figure entered
+    for any of them counts in `period`. 2024Q1 holds 202401-202403 and 2024Q1 itself."""
+    first, last = period._first_month, period._last_month
+    found: list[Period] = []
+    for kind, count in _COUNT.items():
+        for index in range(1, count + 1):
+            candidate = Period(kind, period.year, index)
+            if first <= candidate._first_month and candidate._last_month <= last:
+                found.append(candidate)
+    return found
+
+
+def periods_of_year(year: int) -> list[Period]:
+    return [
+        Period(kind, year, index) for kind, count in _COUNT.items() for index in range(1, count + 1)
+    ]
+
+
+def overlaps(a: Period, b: Period) -> bool:
+    """True when the two periods share a month."""
+    return a.year == b.year and a._first_month <= b._last_month and b._first_month <= a._last_month

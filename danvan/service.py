@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faststream.nats import NatsBroker
+from nats.js.client import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from danvan.bus import (
@@ -25,6 +26,7 @@ from danvan.consumer import Apply, subscribe_events
 from danvan.contracts.rpc import RpcOk
 from danvan.db import create_engine, session_factory
 from danvan.outbox import OutboxRelay, backlog
+from danvan.pull import BatchConsumer, HandleBatch
 from danvan.telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,10 @@ class ServiceRuntime:
     jobs: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
     _periodic: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = field(default_factory=list)
     _periodic_tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _batch_consumers: list[BatchConsumer] = field(default_factory=list)
+    _batch_tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Called first when the service stops (a rebuild in progress, for one).
+    _on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -90,6 +96,21 @@ class ServiceRuntime:
         self.sources.append(source)
         subscribe_events(self.broker, source=source, durable=durable, sessions=self.db, apply=apply)
 
+    def consume_batches(self, source: str, *, durable: str, handle: HandleBatch) -> None:
+        """Hand `source`'s events to `handle` in batches through the durable `durable`;
+        `handle` makes each batch idempotent itself (a projection's inbox). The service starts
+        without waiting for the stream: the consumer waits for it on its own."""
+        self._batch_consumers.append(
+            BatchConsumer(self.jetstream, source=source, durable=durable, handle=handle)
+        )
+
+    def jetstream(self) -> JetStreamContext:
+        js: JetStreamContext = self.broker.config.connection_state.stream
+        return js
+
+    def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._on_stop.append(callback)
+
     def every(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
         """Run `job` once the service has started, then every `seconds`, until it stops."""
         self._periodic.append((name, seconds, job))
@@ -116,6 +137,10 @@ class ServiceRuntime:
         await self.broker.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for consumer in self._batch_consumers:
+            self._batch_tasks.append(
+                asyncio.create_task(consumer.run(), name=f"{self.name}-{consumer.durable}")
+            )
         for name, seconds, job in self._periodic:
             self._periodic_tasks.append(
                 asyncio.create_task(self._repeat(name, seconds, job), name=name)
@@ -124,6 +149,14 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop taking work, let in-flight handlers finish, drain the outbox, then close."""
+        for callback in self._on_stop:
+            await callback()
+        for consumer in self._batch_consumers:
+            consumer.stop()  # each finishes the batch in hand, then leaves
+        for task in self._batch_tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._batch_tasks.clear()
         for task in self._periodic_tasks:
             task.cancel()
         for task in self._periodic_tasks:

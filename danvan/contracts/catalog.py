@@ -3,11 +3,11 @@ new event cannot be left out of the AsyncAPI document or the contract tests."""
 
 from __future__ import annotations
 
-from danvan.contracts import contests, organisations, reception, registry
+from danvan.contracts import contests, organisations, reception, registry, reporting, reports
 from danvan.contracts.envelope import EventPayload
 
 # Imported for their payload classes: each module's events register by subclassing.
-_MODULES = (registry, organisations, contests, reception)
+_MODULES = (registry, organisations, contests, reception, reporting, reports)
 
 
 def _concrete(cls: type[EventPayload]) -> bool:

@@ -17,10 +17,12 @@ from services.gateway.routers import (
     contests,
     events_doc,
     exemplars,
+    figures,
     health,
     models,
     organisations,
     reception,
+    reports,
     units,
 )
 
@@ -55,7 +57,9 @@ def create_app(
     app.include_router(organisations.router)
     app.include_router(contests.router)
     app.include_router(reception.router)
+    app.include_router(reports.router)
     app.include_router(events_doc.router)
     app.include_router(units.router)
+    app.include_router(figures.router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())
     return app

@@ -8,7 +8,7 @@ import dataclasses
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -33,9 +33,8 @@ from danvan.contracts.reception import (
 )
 from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
 from danvan.lifecycle import check_version, invalid, refuse_transition, step_day
-from danvan.periods import Period
 from danvan.text import fold
-from danvan.units import Level, UnitTree
+from danvan.units import UnitTree
 from services.reception.deadlines import (
     Deadline,
     DeadlineError,
@@ -82,80 +81,6 @@ def representative_warnings(headcount: int, representatives: int, threshold: int
             f"representatives; {representatives} came (Luật Tiếp công dân Art. 29)"
         ]
     return []
-
-
-# ---- the heads' reception days ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleRule:
-    per: str  # "week" or "month"
-    days: int
-    basis: str
-
-
-def schedule_rule(level: Level) -> ScheduleRule | None:
-    """Luật Tiếp công dân Arts. 12, 13, 15: how often the head must receive citizens."""
-    if level is Level.COMMUNE:
-        return ScheduleRule("week", 1, "Luật Tiếp công dân 2013 Art. 15: 1 day a week")
-    if level is Level.DISTRICT:
-        return ScheduleRule("month", 2, "Luật Tiếp công dân 2013 Art. 13: 2 days a month")
-    if level is Level.PROVINCE:
-        return ScheduleRule("month", 1, "Luật Tiếp công dân 2013 Art. 12: 1 day a month")
-    return None
-
-
-def _buckets(start: date, end: date, per: str) -> list[tuple[str, date, date]]:
-    """The weeks (Monday to Sunday) whose Thursday falls in [start, end], as ISO weeks belong
-    to the month of their Thursday, so a week across two months is required in exactly one;
-    or the whole months inside [start, end]."""
-    found: list[tuple[str, date, date]] = []
-    if per == "week":
-        monday = start - timedelta(days=start.weekday())
-        while monday + timedelta(days=3) <= end:
-            if monday + timedelta(days=3) >= start:
-                year, week, _ = monday.isocalendar()
-                found.append((f"{year}-W{week:02d}", monday, monday + timedelta(days=6)))
-            monday += timedelta(days=7)
-        return found
-    month = date(start.year, start.month, 1)
-    if month < start:
-        month = _next_month(month)
-    while _next_month(month) - timedelta(days=1) <= end:
-        found.append((f"{month:%Y-%m}", month, _next_month(month) - timedelta(days=1)))
-        month = _next_month(month)
-    return found
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Compliance:
-    required_days: int
-    held_days: int
-    kept: bool
-    missing: list[str]
-
-
-def schedule_compliance(
-    rule: ScheduleRule, period: Period, held: Iterable[date], today: date
-) -> Compliance:
-    """Whether each week or month of the period that has ended by today had its days. A
-    week's days may lie just outside the period (a week across two months): pass them too."""
-    start, end = period.date_range()
-    days = sorted(set(held))
-    missing: list[str] = []
-    required = 0
-    for label, first, last in _buckets(start, end, rule.per):
-        if last > today:
-            continue  # not over yet: nothing is missing
-        required += rule.days
-        if sum(1 for d in days if first <= d <= last) < rule.days:
-            missing.append(label)
-    held_in_period = [d for d in days if start <= d <= min(end, today)]
-    return Compliance(required, len(held_in_period), not missing, missing)
 
 
 # ---- petitions: the state machine --------------------------------------------------------------

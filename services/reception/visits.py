@@ -30,6 +30,7 @@ from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today, step_day
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
 from danvan.periods import InvalidPeriod, Period
+from danvan.schedule import schedule_compliance, schedule_rule
 from danvan.text import fold
 from services.reception.cases import choose_case
 from services.reception.context import ReceptionContext
@@ -38,8 +39,6 @@ from services.reception.domain import (
     check_visit_mode,
     is_crowd,
     representative_warnings,
-    schedule_compliance,
-    schedule_rule,
 )
 from services.reception.privacy import audit, people_for
 from services.reception.store import visits_table

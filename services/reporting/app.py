@@ -2,28 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel
+
 from danvan.bus import register_rpc, rpc_subject
+from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
-from danvan.contracts.reporting import DashboardQuery
+from danvan.contracts.reporting import FigureEntries, FiguresQuery, RebuildStart
+from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree, load_units
+from services.reporting.builds import SOURCES, Rebuilder
+from services.reporting.figures import FiguresReader
 from services.reporting.handlers import ReportingHandlers
+from services.reporting.projection import Projector
+from services.reporting.report_handlers import register_reports
+from services.reporting.rollup import Placer
 
 # Durable consumers keep their configuration from creation: version the name to change it.
-REGISTRY_CONSUMER = "reporting-registry-v1"
+CONSUMERS = {source: f"reporting-figures-{source}-v1" for source in SOURCES}
+
+Handler = Callable[[Principal, Any], Awaitable[Any]]
 
 
 def build(
-    settings: Settings, *, nats_url: str | None = None, units: UnitTree | None = None
+    settings: Settings,
+    *,
+    nats_url: str | None = None,
+    units: UnitTree | None = None,
+    clock: Clock | None = None,
 ) -> ServiceRuntime:
     runtime = ServiceRuntime.create("reporting", settings, nats_url=nats_url)
-    handlers = ReportingHandlers(runtime, units or load_units())
-    runtime.consume("registry", durable=REGISTRY_CONSUMER, apply=handlers.apply)
-    register_rpc(
-        runtime.broker,
-        rpc_subject("reporting", "dashboard", "get"),
-        queue="reporting",
-        request_type=DashboardQuery,
-        handler=handlers.dashboard,
-    )
+    tree = units or load_units()
+    clock = clock or SystemClock()
+    placer = Placer(tree)
+    projector = Projector(tree)
+    figures = FiguresReader(runtime.db, tree, clock, placer)
+    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream)
+    handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder)
+    for source, durable in CONSUMERS.items():
+        runtime.consume_batches(source, durable=durable, handle=handlers.apply)
+    runtime.on_stop(rebuilder.stop)
+    register_reports(runtime, tree, figures, clock)
+    routes: list[tuple[str, str, type[BaseModel], Handler]] = [
+        ("figures", "get", FiguresQuery, handlers.figures),
+        ("figures", "enter", FigureEntries, handlers.enter),
+        ("rebuild", "start", RebuildStart, handlers.rebuild),
+        ("rebuild", "status", RebuildStart, handlers.rebuild_status),
+    ]
+    for resource, action, request_type, handler in routes:
+        register_rpc(
+            runtime.broker,
+            rpc_subject("reporting", resource, action),
+            queue="reporting",
+            request_type=request_type,
+            handler=handler,
+        )
     return runtime

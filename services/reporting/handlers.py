@@ -1,85 +1,72 @@
-"""Reporting's event consumer and rpc handlers."""
+"""Reporting's rpc handlers and its live event consumer."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from danvan.access import require_scope
-from danvan.contracts.envelope import RawCloudEvent
+from danvan.access import require_role, require_scope
+from danvan.clock import Clock
 from danvan.contracts.reporting import (
-    Boundaries,
-    DashboardFigures,
-    DashboardQuery,
-    UnitFigures,
+    FigureEntries,
+    FigureEntriesResult,
+    FiguresQuery,
+    FiguresView,
+    RebuildStart,
+    RebuildStatus,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
-from danvan.periods import Basis, InvalidPeriod, Period
+from danvan.contracts.rpc import Principal, Role
+from danvan.db import transaction
+from danvan.pull import Delivered
 from danvan.service import ServiceRuntime
-from danvan.units import Generation, Unit, UnitTree
-from services.reporting import store
-from services.reporting.projection import increments
+from danvan.units import UnitTree
+from services.reporting import builds, entries
+from services.reporting.builds import Rebuilder, read_builds
+from services.reporting.figures import FiguresReader
+from services.reporting.projection import Projector
 
 
 class ReportingHandlers:
-    def __init__(self, runtime: ServiceRuntime, units: UnitTree) -> None:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        units: UnitTree,
+        clock: Clock,
+        projector: Projector,
+        figures: FiguresReader,
+        rebuilder: Rebuilder,
+    ) -> None:
         self._runtime = runtime
         self._units = units
+        self._clock = clock
+        self._projector = projector
+        self._figures = figures
+        self._rebuilder = rebuilder
 
-    async def apply(self, session: AsyncSession, event: RawCloudEvent) -> None:
-        await store.add(session, increments(self._units, event))
+    async def apply(self, batch: Sequence[Delivered]) -> None:
+        """New events, into the active build and into the one being rebuilt if any."""
+        async with transaction(self._runtime.db) as session:
+            targets = (await read_builds(session)).targets
+            await self._projector.apply(session, batch, targets)
 
-    async def dashboard(self, principal: Principal, query: DashboardQuery) -> DashboardFigures:
-        period, basis = _period(query)
-        unit = self._units.find(query.unit_code)
-        if unit is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {query.unit_code}")
+    async def figures(self, principal: Principal, query: FiguresQuery) -> FiguresView:
+        unit = self._figures.unit(query.unit_code, query.boundaries)
         require_scope(self._units, principal, unit.id)
-        if query.boundaries is Boundaries.CURRENT and unit.is_legacy:
-            successor = self._units.default_successor(unit.id)
-            raise ServiceError(
-                ErrorCode.VALIDATION,
-                f"{unit.id} ceased on {unit.valid_to}: in current boundaries its figures are "
-                f"counted in {successor.id}; ask for boundaries=historical to see it as it was",
-                [ErrorDetail(field="boundaries", reason="a former unit has no current figures")],
+        return await self._figures.view(query)
+
+    async def enter(self, principal: Principal, request: FigureEntries) -> FigureEntriesResult:
+        checked = entries.check(self._units, principal, request)
+        async with transaction(self._runtime.db) as session:
+            saved = await entries.save(
+                session, self._units, principal, request.source, checked, self._clock.now()
             )
-        start, end = period.date_range(basis)
-        children = self._children(unit, query.boundaries, start, end)
+        self._runtime.wake_relay()
+        return FigureEntriesResult(saved=saved)
+
+    async def rebuild(self, principal: Principal, _: RebuildStart) -> RebuildStatus:
+        require_role(principal, Role.ADMIN)
+        return await self._rebuilder.start()
+
+    async def rebuild_status(self, principal: Principal, _: RebuildStart) -> RebuildStatus:
+        require_role(principal, Role.ADMIN)
         async with self._runtime.db() as session:
-            figures = await store.figures_for(
-                session, query.boundaries, [unit.id, *(c.id for c in children)], start, end
-            )
-        return DashboardFigures(
-            unit=UnitFigures(unit_code=unit.id, figures=figures[unit.id]),
-            children=[UnitFigures(unit_code=c.id, figures=figures[c.id]) for c in children],
-            start=start,
-            end=end,
-        )
-
-    def _children(self, unit: Unit, boundaries: Boundaries, start: date, end: date) -> list[Unit]:
-        if boundaries is Boundaries.CURRENT:
-            return list(self._units.children(unit.id, Generation.CURRENT))
-        return [
-            child
-            for child in self._units.children(unit.id)
-            if (child.valid_from is None or child.valid_from <= end)
-            and (child.valid_to is None or child.valid_to > start)
-        ]
-
-
-def _period(query: DashboardQuery) -> tuple[Period, Basis]:
-    try:
-        period = Period.parse(query.period)
-    except InvalidPeriod as error:
-        raise ServiceError(
-            ErrorCode.VALIDATION, str(error), [ErrorDetail(field="period", reason=str(error))]
-        ) from error
-    try:
-        basis = Basis(query.basis)
-    except ValueError as error:
-        reason = "must be calendar or cutoff"
-        raise ServiceError(
-            ErrorCode.VALIDATION, f"basis {reason}", [ErrorDetail(field="basis", reason=reason)]
-        ) from error
-    return period, basis
+            return await builds.status(session)

@@ -1,81 +1,109 @@
-"""Reporting's tables: per-day counts for every unit and its ancestors, in both views."""
+"""Reporting's tables.
+
+The projection (counts per unit and day, amounts per unit and period, the once-counted keys and
+how far each stream was applied) is kept per *build*: a rebuild fills a new build while the
+views keep reading the active one, then switches over in one transaction.
+
+Every count is stored at the unit it was recorded against and at each ancestor, so a unit's
+figure is one read. `view` says in which boundaries a row counts: "historical" (as recorded),
+"current" (former units' facts in their successors) or "both" (the same unit in both, which is
+what a fact recorded since the 2025 reform always gives).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import date
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
-from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from danvan.contracts.reporting import Boundaries, Figures
-from danvan.db import NAMING_CONVENTION, upsert_insert
-from services.reporting.projection import Increment
+from danvan.db import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+VIEW_BOTH = "both"
 
 tallies_table = Table(
     "tallies",
     metadata,
-    Column("boundaries", String(12), primary_key=True),
+    Column("build", Integer, primary_key=True),
+    Column("view", String(12), primary_key=True),
     Column("unit_id", String(20), primary_key=True),
     Column("indicator", String(64), primary_key=True),
     Column("dimension", String(96), primary_key=True),
     Column("day", Date, primary_key=True),
-    Column("value", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
 )
 
+period_tallies_table = Table(
+    "period_tallies",
+    metadata,
+    Column("build", Integer, primary_key=True),
+    Column("view", String(12), primary_key=True),
+    Column("unit_id", String(20), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("dimension", String(96), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("source", String(12), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+)
 
-async def add(session: AsyncSession, increments: Iterable[Increment]) -> None:
-    rows = [
-        {
-            "boundaries": i.boundaries.value,
-            "unit_id": i.unit_id,
-            "indicator": i.indicator,
-            "dimension": i.dimension,
-            "day": i.day,
-            "value": i.delta,
-        }
-        for i in increments
-    ]
-    if not rows:
-        return
-    statement = upsert_insert(session)(tallies_table)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["boundaries", "unit_id", "indicator", "dimension", "day"],
-            set_={"value": tallies_table.c.value + statement.excluded.value},
-        ),
-        rows,
-    )
+# The occurrence a once-counted key is counted at, so a later-arriving earlier one can move it.
+onces_table = Table(
+    "onces",
+    metadata,
+    Column("build", Integer, primary_key=True),
+    Column("key", String(120), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("unit_id", String(20), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("dimensions", Text, nullable=False),  # "\n"-joined dimension keys
+)
 
+positions_table = Table(
+    "positions",
+    metadata,
+    Column("build", Integer, primary_key=True),
+    Column("stream", String(32), primary_key=True),
+    Column("sequence", BigInteger, nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
 
-async def figures_for(
-    session: AsyncSession,
-    boundaries: Boundaries,
-    unit_ids: Sequence[str],
-    start: date,
-    end: date,
-) -> dict[str, Figures]:
-    """Each unit's counts over [start, end], by indicator and dimension."""
-    result: dict[str, Figures] = {unit_id: defaultdict(dict) for unit_id in unit_ids}
-    if not unit_ids:
-        return result
-    rows = await session.execute(
-        select(
-            tallies_table.c.unit_id,
-            tallies_table.c.indicator,
-            tallies_table.c.dimension,
-            func.sum(tallies_table.c.value),
-        )
-        .where(
-            tallies_table.c.boundaries == boundaries.value,
-            tallies_table.c.unit_id.in_(unit_ids),
-            tallies_table.c.day.between(start, end),
-        )
-        .group_by(tallies_table.c.unit_id, tallies_table.c.indicator, tallies_table.c.dimension)
-    )
-    for unit_id, indicator, dimension, total in rows:
-        result[unit_id][indicator][dimension] = int(total)
-    return {unit_id: dict(figures) for unit_id, figures in result.items()}
+# One row: which build the views read, and the rebuild in progress if any.
+builds_table = Table(
+    "builds",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("active", Integer, nullable=False),
+    Column("building", Integer, nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    Column("applied", BigInteger, nullable=False, default=0),
+    Column("total", BigInteger, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+)
+
+# Figures a unit entered by hand or imported, per period: reporting's own record of them.
+figure_entries_table = Table(
+    "figure_entries",
+    metadata,
+    Column("unit_id", String(20), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("dimension", String(96), primary_key=True),
+    Column("source", String(12), nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("entered_by", String(100), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+)

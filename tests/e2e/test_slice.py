@@ -80,12 +80,12 @@ def register(client: httpx.Client, **overrides: Any) -> httpx.Response:
 
 
 def figure(view: dict[str, Any], indicator: str = "models.registered") -> int:
-    return int(next(f["value"] for f in view["figures"] if f["indicator"] == indicator))
+    return int(next(f["amount"] for f in view["figures"] if f["indicator"] == indicator))
 
 
 def child_figure(view: dict[str, Any], code: str) -> int:
-    row = next(row for row in view["children"] if row["unit"]["code"] == code)
-    return figure(row)
+    row = next(row for row in view["children"] if row["unit_code"] == code)
+    return int(row["figures"]["models.registered"]["amount"])
 
 
 def dashboard(client: httpx.Client, code: str, **params: str) -> dict[str, Any]:
@@ -119,8 +119,8 @@ def test_model_registered_at_a_commune_counts_at_the_commune_province_and_nation
 
     commune = wait_for(officer, "00004", 1)
     assert figure(commune) == 1
-    economy = commune["figures"][0]["breakdown"]["field"]
-    assert {item["value"]: item["count"] for item in economy}["economy"] == 1
+    fields = commune["figures"][0]["breakdown"]
+    assert {b["value"]: b["amount"] for b in fields if b["dimension"] == "field"}["economy"] == 1
     assert [parent["code"] for parent in commune["parents"]] == ["VN", "01"]
 
     city = wait_for(national, "01", before_city + 1)

@@ -17,6 +17,7 @@ from danvan.migrate import upgrade
 from danvan.outbox import outbox_table
 from services.reception.store import metadata as reception_metadata
 from services.registry.store import metadata as registry_metadata
+from services.reporting import report_store  # noqa: F401 (its tables: on reporting's metadata)
 from services.reporting.store import metadata as reporting_metadata
 from tests.conftest import MakeDatabase
 

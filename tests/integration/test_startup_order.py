@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from danvan.bus import call, rpc_subject
 from danvan.clock import SystemClock
 from danvan.config import Settings
-from danvan.contracts.reporting import DashboardQuery
+from danvan.contracts.reporting import FiguresQuery
 from danvan.contracts.rpc import Principal, Role
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
@@ -18,7 +19,12 @@ from services.reporting.app import build as build_reporting
 from tests.waiting import eventually
 
 
-async def test_reporting_started_before_registry_waits_for_its_stream_then_counts(
+def figure(view: dict[str, Any], indicator: str) -> float:
+    found = next(f for f in view["figures"] if f["indicator"] == indicator)
+    return float(found["amount"])
+
+
+async def test_reporting_started_before_registry_answers_at_once_and_counts_once_it_appears(
     tmp_path: Path, fresh_nats: EmbeddedNats
 ) -> None:
     settings = Settings(home=tmp_path, nats_url=fresh_nats.url)
@@ -28,14 +34,16 @@ async def test_reporting_started_before_registry_waits_for_its_stream_then_count
     reporting = build_reporting(settings, units=units)
     registry = build_registry(settings, units=units)
 
-    starting = asyncio.create_task(reporting.start())
-    await asyncio.sleep(1.0)
-    assert not starting.done()  # no REGISTRY stream yet: it waits rather than fails
-
-    await registry.start()
-    await asyncio.wait_for(starting, timeout=15)
+    await asyncio.wait_for(reporting.start(), timeout=15)  # no REGISTRY stream: it still starts
     try:
         officer = Principal(sub="o", unit="01", roles=(Role.OFFICER,))
+        query = FiguresQuery(unit_code="00292", period=str(SystemClock().today().year))
+        await asyncio.sleep(1.0)
+        reply = await call(
+            reporting.broker, rpc_subject("reporting", "figures", "get"), officer, query, timeout=5
+        )
+        assert figure(reply, "models.registered") == 0
+        await registry.start()
         await call(
             registry.broker,
             rpc_subject("registry", "models", "create"),
@@ -43,17 +51,16 @@ async def test_reporting_started_before_registry_waits_for_its_stream_then_count
             {"name": "Bóng đèn an ninh", "field": "defence_security", "unit_code": "00292"},
             timeout=5,
         )
-        query = DashboardQuery(unit_code="00292", period=str(SystemClock().today().year))
 
         async def counted() -> bool:
             data = await call(
                 registry.broker,
-                rpc_subject("reporting", "dashboard", "get"),
+                rpc_subject("reporting", "figures", "get"),
                 officer,
                 query,
                 timeout=5,
             )
-            return bool(data["unit"]["figures"].get("models.registered", {}).get("") == 1)
+            return figure(data, "models.registered") == 1
 
         await eventually(counted)
     finally:

@@ -30,6 +30,7 @@ from danvan.contracts.reception import (
 )
 from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
 from danvan.periods import Period
+from danvan.schedule import ScheduleRule, schedule_compliance, schedule_rule
 from danvan.units import Level, UnitTree, load_units
 from services.reception.deadlines import (
     DayKind,
@@ -43,7 +44,6 @@ from services.reception.domain import (
     OpenDeadline,
     PetitionOutcome,
     PetitionState,
-    ScheduleRule,
     check_visit_mode,
     is_crowd,
     masked,
@@ -52,8 +52,6 @@ from services.reception.domain import (
     receipt_deadlines,
     representative_warnings,
     same_case,
-    schedule_compliance,
-    schedule_rule,
 )
 
 A = PetitionAction

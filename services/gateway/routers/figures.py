@@ -1,0 +1,142 @@
+"""Reporting's figures: the indicator catalog, figures a unit enters or imports for a period,
+and the rebuild of the projection (reporting service)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel
+
+from danvan.access import WRITERS, require_role
+from danvan.contracts.registry import Labels
+from danvan.contracts.reporting import (
+    AREA_LABELS,
+    DIMENSIONS,
+    INDICATORS,
+    FigureEntries,
+    FigureEntriesResult,
+    RebuildStatus,
+)
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Role, ServiceError
+from danvan.figure_import import MAX_FIGURE_ROWS, figure_entries
+from danvan.spreadsheets import SpreadsheetError, read_table
+from services.gateway.deps import CurrentPrincipal, ServicesDep
+from services.gateway.openapi import ERROR_RESPONSES
+
+SERVICE = "reporting"
+MAX_UPLOAD_BYTES = 10 * 2**20
+
+router = APIRouter(tags=["figures"])
+
+
+class DimensionPublic(BaseModel):
+    code: str
+    labels: Labels
+    values: dict[str, Labels]
+
+
+class IndicatorPublic(BaseModel):
+    code: str
+    area: str
+    area_labels: Labels
+    kind: str
+    labels: Labels
+    dimensions: list[DimensionPublic]
+    numerator: str | None
+    denominator: str | None
+    manual: bool = False
+    derived: bool = False
+
+
+@router.get("/api/v1/indicators", responses=ERROR_RESPONSES)
+async def indicators(principal: CurrentPrincipal) -> list[IndicatorPublic]:
+    """Every indicator: its stable code, labels, kind and the dimensions it is broken down by."""
+    return [
+        IndicatorPublic(
+            code=i.code,
+            area=i.area.value,
+            area_labels=AREA_LABELS[i.area],
+            kind=i.kind.value,
+            labels=i.labels,
+            dimensions=[
+                DimensionPublic(code=d, labels=DIMENSIONS[d].labels, values=DIMENSIONS[d].values)
+                for d in i.dimensions
+            ],
+            numerator=i.numerator,
+            denominator=i.denominator,
+            manual=i.manual,
+            derived=i.derived,
+        )
+        for i in INDICATORS.values()
+    ]
+
+
+@router.post("/api/v1/figures", status_code=201, responses=ERROR_RESPONSES)
+async def enter_figures(
+    body: FigureEntries, principal: CurrentPrincipal, services: ServicesDep
+) -> FigureEntriesResult:
+    """Enter figures for a period that no service records (supervision, critique,
+    inspections), or import earlier years' figures (`source: imported`). An entry replaces
+    the unit's earlier one for the same period, indicator and breakdown. All or nothing."""
+    require_role(principal, *WRITERS)
+    data = await services.ask(SERVICE, "figures", "enter", principal, body)
+    return FigureEntriesResult.model_validate(data)
+
+
+@router.post("/api/v1/figures/import", status_code=201, responses=ERROR_RESPONSES)
+async def import_figures(
+    file: Annotated[UploadFile, File(description="a .csv or .xlsx file, header in row 1")],
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+) -> FigureEntriesResult:
+    """Import historical figures from a spreadsheet (columns: unit_code / Mã đơn vị, period /
+    Kỳ, indicator / Chỉ tiêu (code or label), dimension / Phân tổ (optional), value / Số liệu,
+    note / Ghi chú), marked imported, so a first year has its comparison. All or nothing."""
+    require_role(principal, *WRITERS)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ServiceError(
+            ErrorCode.VALIDATION, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
+        )
+    try:
+        table = await asyncio.to_thread(
+            read_table, file.filename or "", content, max_rows=MAX_FIGURE_ROWS
+        )
+    except SpreadsheetError as error:
+        raise ServiceError(ErrorCode.VALIDATION, str(error)) from error
+    request = figure_entries(table)
+    try:
+        data = await services.ask(SERVICE, "figures", "enter", principal, request)
+    except ServiceError as error:
+        # The service counts rows from 1 in the request; the file's first figure is on row 2.
+        raise ServiceError(
+            error.code, error.message, [_file_row(d, table.rows) for d in error.details]
+        ) from error
+    return FigureEntriesResult.model_validate(data)
+
+
+def _file_row(detail: ErrorDetail, rows: list[Any]) -> ErrorDetail:
+    if detail.row is None or not 1 <= detail.row <= len(rows):
+        return detail
+    return detail.model_copy(update={"row": rows[detail.row - 1].number})
+
+
+@router.post("/api/v1/admin/reporting/rebuild", status_code=202, responses=ERROR_RESPONSES)
+async def start_rebuild(principal: CurrentPrincipal, services: ServicesDep) -> RebuildStatus:
+    """Rebuild every figure from the streams' first event; views keep the old figures until
+    the rebuild is done. 409 while one is running."""
+    require_role(principal, Role.ADMIN)
+    return RebuildStatus.model_validate(
+        await services.ask(SERVICE, "rebuild", "start", principal, {})
+    )
+
+
+@router.get("/api/v1/admin/reporting/rebuild", responses=ERROR_RESPONSES)
+async def rebuild_status(principal: CurrentPrincipal, services: ServicesDep) -> RebuildStatus:
+    """How far the rebuild in progress is, or how the last one ended."""
+    require_role(principal, Role.ADMIN)
+    return RebuildStatus.model_validate(
+        await services.ask(SERVICE, "rebuild", "status", principal, {})
+    )

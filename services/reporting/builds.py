@@ -1,0 +1,227 @@
+"""Which build of the projection the views read, and rebuilding it from the streams.
+
+A rebuild fills a new build from the first event of every stream while the views keep reading
+the active one. The live consumer writes each new event to both builds meanwhile (each build
+has its own inbox, so an event the rebuild also reads counts once in it). When the rebuild has
+read every stream up to where it stood when the rebuild began, one transaction makes the new
+build active; the old one's rows are then deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from nats.js.client import JetStreamContext
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from danvan.contracts.reporting import RebuildStatus
+from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.db import transaction
+from danvan.inbox import inbox_table
+from danvan.pull import Delivered, last_sequence, replay
+from danvan.timeutil import utcnow
+from services.reporting.projection import Projector, inbox_name
+from services.reporting.store import (
+    builds_table,
+    onces_table,
+    period_tallies_table,
+    positions_table,
+    tallies_table,
+)
+
+log = logging.getLogger(__name__)
+
+STATE = "figures"
+# The services whose streams the projection is built from.
+SOURCES = ("registry", "reception", "reporting")
+# A rebuild that has not reported progress for this long is taken to have died with its process.
+STALE_AFTER = timedelta(seconds=60)
+
+_BUILD_TABLES = (tallies_table, period_tallies_table, onces_table, positions_table)
+
+
+@dataclass(frozen=True, slots=True)
+class Builds:
+    active: int
+    building: int | None
+
+    @property
+    def targets(self) -> tuple[int, ...]:
+        """The builds a new event goes to."""
+        return (self.active,) if self.building is None else (self.active, self.building)
+
+
+async def read_builds(session: AsyncSession) -> Builds:
+    row = (
+        await session.execute(
+            select(builds_table.c.active, builds_table.c.building).where(
+                builds_table.c.name == STATE
+            )
+        )
+    ).one()
+    return Builds(row.active, row.building)
+
+
+async def status(session: AsyncSession) -> RebuildStatus:
+    row = (
+        (await session.execute(select(builds_table).where(builds_table.c.name == STATE)))
+        .mappings()
+        .one()
+    )
+    return RebuildStatus(
+        running=row["building"] is not None,
+        build=row["active"],
+        building=row["building"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        applied=row["applied"],
+        total=row["total"],
+        error=row["error"],
+    )
+
+
+async def _drop_all_but(session: AsyncSession, keep: int) -> None:
+    """Delete every build but `keep`: an abandoned rebuild's, or rows a live write left in a
+    build that had just been replaced."""
+    for table in _BUILD_TABLES:
+        await session.execute(delete(table).where(table.c.build != keep))
+    await session.execute(
+        delete(inbox_table).where(
+            inbox_table.c.consumer.like("figures@%"),
+            inbox_table.c.consumer != inbox_name(keep),
+        )
+    )
+
+
+class Rebuilder:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        projector: Projector,
+        js: Callable[[], JetStreamContext],
+    ) -> None:
+        self._sessions = sessions
+        self._projector = projector
+        self._js = js
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> RebuildStatus:
+        """Begin a rebuild; 409 while another one is running and alive."""
+        async with transaction(self._sessions) as session:
+            row = (
+                (
+                    await session.execute(
+                        select(builds_table).where(builds_table.c.name == STATE).with_for_update()
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            if row["building"] is not None and not _stale(row["heartbeat_at"]):
+                raise ServiceError(
+                    ErrorCode.CONFLICT,
+                    f"a rebuild is already running since {row['started_at']:%Y-%m-%d %H:%M}: "
+                    f"{row['applied']} of {row['total']} events",
+                )
+            build = max(row["active"], row["building"] or 0) + 1
+            await _drop_all_but(session, row["active"])
+            now = utcnow()
+            await session.execute(
+                update(builds_table)
+                .where(builds_table.c.name == STATE)
+                .values(
+                    building=build,
+                    started_at=now,
+                    heartbeat_at=now,
+                    finished_at=None,
+                    applied=0,
+                    total=0,
+                    error=None,
+                )
+            )
+        # Measured only now that the live consumer writes new events to the new build too:
+        # everything up to here the rebuild reads, everything after it the live consumer.
+        ends = {source: await last_sequence(self._js(), source) for source in SOURCES}
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(builds_table)
+                .where(builds_table.c.name == STATE)
+                .values(total=sum(ends.values()))
+            )
+            started = await status(session)
+        self._task = asyncio.create_task(self._run(build, ends), name=f"rebuild-{build}")
+        return started
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await self._task
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self, build: int, ends: dict[str, int]) -> None:
+        try:
+            for source, end in ends.items():
+                async for batch in replay(self._js(), source, until=end):
+                    await self._apply(build, batch)
+            await self._switch(build)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.exception("rebuild %d failed", build)
+            await self._fail(build, error)
+
+    async def _apply(self, build: int, batch: Sequence[Delivered]) -> None:
+        async with transaction(self._sessions) as session:
+            builds = await read_builds(session)
+            if builds.building != build:
+                raise RuntimeError(f"build {build} was superseded by {builds.building}")
+            await self._projector.apply(session, batch, [build])
+            await session.execute(
+                update(builds_table)
+                .where(builds_table.c.name == STATE)
+                .values(applied=builds_table.c.applied + len(batch), heartbeat_at=utcnow())
+            )
+
+    async def _switch(self, build: int) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(builds_table)
+                .where(builds_table.c.name == STATE)
+                .values(
+                    active=build,
+                    building=None,
+                    finished_at=utcnow(),
+                    applied=builds_table.c.total,
+                )
+            )
+        async with transaction(self._sessions) as session:
+            await _drop_all_but(session, build)
+        log.info("rebuild %d is now the active build", build)
+
+    async def _fail(self, build: int, error: Exception) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(builds_table)
+                .where(builds_table.c.name == STATE, builds_table.c.building == build)
+                .values(building=None, error=str(error) or type(error).__name__)
+            )
+            builds = await read_builds(session)
+            await _drop_all_but(session, builds.active)
+
+
+def _stale(heartbeat: datetime | None) -> bool:
+    if heartbeat is None:
+        return True
+    if heartbeat.tzinfo is None:  # SQLite gives naive UTC back
+        heartbeat = heartbeat.replace(tzinfo=utcnow().tzinfo)
+    return utcnow() - heartbeat > STALE_AFTER

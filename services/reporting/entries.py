@@ -1,0 +1,230 @@
+"""Figures a unit enters by hand (supervision, critique, inspections: no service records them)
+or imports from its old spreadsheets (any counted indicator, marked imported), per period.
+
+An entry replaces what the unit entered before for the same period, indicator and breakdown;
+its event carries both values, so the projection adds the difference. Entries for one unit,
+indicator and breakdown may not overlap in time under different periods (202401 and 2024Q1),
+or a quarter's figure would count its months twice. A request is checked whole first: one bad
+row saves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from danvan.access import in_scope
+from danvan.contracts.reporting import (
+    DIMENSIONS,
+    INDICATORS,
+    TOTAL,
+    FigureEntered,
+    FigureEntries,
+    FigureEntry,
+    FigureSource,
+)
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.db import upsert_insert
+from danvan.emit import Fact, emit
+from danvan.periods import InvalidPeriod, Period, overlaps, periods_of_year
+from danvan.units import UnitTree
+from services.reporting.store import figure_entries_table
+
+E = figure_entries_table
+WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedEntry:
+    entry: FigureEntry
+    period: Period
+
+
+def _overlapping(period: Period) -> list[str]:
+    """Codes of the other periods that share a month with `period`."""
+    return [p.code for p in periods_of_year(period.year) if p != period and overlaps(p, period)]
+
+
+def check(units: UnitTree, principal: Principal, request: FigureEntries) -> list[CheckedEntry]:
+    """Every row checked, every error reported with its row; nothing is saved on any error."""
+    errors: list[ErrorDetail] = []
+    checked: list[CheckedEntry] = []
+    seen: dict[tuple[str, str, str], list[tuple[Period, int]]] = {}
+    if not principal.has_any(*WRITERS):
+        raise ServiceError(ErrorCode.FORBIDDEN, "entering figures needs an officer or a leader")
+    for row, entry in enumerate(request.entries, start=1):
+        problems = _check_entry(units, principal, request.source, entry)
+        if not problems:
+            period = Period.parse(entry.period)
+            same = seen.setdefault((entry.unit_code, entry.indicator, entry.dimension), [])
+            clash = next((r for p, r in same if overlaps(p, period)), None)
+            if clash is not None:
+                problems.append(
+                    ("period", f"row {clash} gives this figure for an overlapping period")
+                )
+            same.append((period, row))
+            checked.append(CheckedEntry(entry, period))
+        errors += [ErrorDetail(field=f, reason=r, row=row) for f, r in problems]
+    if errors:
+        raise ServiceError(
+            ErrorCode.VALIDATION, f"{len(errors)} problem(s) in the figures; none was saved", errors
+        )
+    return checked
+
+
+def _check_entry(
+    units: UnitTree, principal: Principal, source: FigureSource, entry: FigureEntry
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    indicator = INDICATORS.get(entry.indicator)
+    if indicator is None or not indicator.stored:
+        problems.append(("indicator", f"{entry.indicator!r} is not an indicator kept as a number"))
+    elif source is FigureSource.MANUAL and not indicator.manual:
+        problems.append(
+            (
+                "indicator",
+                f"{entry.indicator} is counted from the services' records; "
+                "only figures of earlier years may be imported for it",
+            )
+        )
+    elif entry.dimension != TOTAL:
+        name, _, value = entry.dimension.partition("=")
+        if name not in indicator.dimensions or value not in DIMENSIONS[name].values:
+            allowed = ", ".join(indicator.dimensions) or "none"
+            problems.append(
+                ("dimension", f"{entry.dimension!r} is not a breakdown of it (allowed: {allowed})")
+            )
+    try:
+        period = Period.parse(entry.period)
+    except InvalidPeriod as error:
+        problems.append(("period", str(error)))
+        return problems
+    unit = units.find(entry.unit_code)
+    if unit is None:
+        problems.append(("unit_code", f"no administrative unit has the code {entry.unit_code}"))
+        return problems
+    start, end = period.date_range()
+    if not (unit.valid_from is None or unit.valid_from <= end) or not (
+        unit.valid_to is None or unit.valid_to > start
+    ):
+        problems.append(
+            (
+                "unit_code",
+                f"{units.display_name(unit.id)} was not in force in {period.code}: "
+                "enter the figure against the unit of that time",
+            )
+        )
+    if not in_scope(units, principal, unit.id):
+        problems.append(("unit_code", f"{unit.id} is outside the caller's unit {principal.unit}"))
+    return problems
+
+
+async def save(
+    session: AsyncSession,
+    units: UnitTree,
+    principal: Principal,
+    source: FigureSource,
+    checked: list[CheckedEntry],
+    now: datetime,
+) -> int:
+    await _refuse_overlaps(session, checked)
+    facts: list[Fact] = []
+    for item in checked:
+        entry = item.entry
+        key = (entry.unit_code, item.period.code, entry.indicator, entry.dimension)
+        previous = await _current_value(session, key)
+        await _upsert(session, item, source, principal, now)
+        payload = FigureEntered(
+            unit_code=entry.unit_code,
+            period=item.period.code,
+            indicator=entry.indicator,
+            dimension=entry.dimension,
+            source=source,
+            value=entry.value,
+            previous=previous,
+            by=principal.sub,
+        )
+        aggregate = f"{entry.unit_code}/{item.period.code}/{entry.indicator}/{entry.dimension}"
+        facts.append(Fact(payload, aggregate, entry.unit_code, item.period.date_range()[1]))
+    await emit(session, units, facts, now=now)
+    return len(facts)
+
+
+async def _current_value(session: AsyncSession, key: tuple[str, str, str, str]) -> int:
+    unit_id, period, indicator, dimension = key
+    found = await session.scalar(
+        select(E.c.value)
+        .where(
+            E.c.unit_id == unit_id,
+            E.c.period == period,
+            E.c.indicator == indicator,
+            E.c.dimension == dimension,
+        )
+        .with_for_update()
+    )
+    return int(found or 0)
+
+
+async def _upsert(
+    session: AsyncSession,
+    item: CheckedEntry,
+    source: FigureSource,
+    principal: Principal,
+    now: datetime,
+) -> None:
+    entry = item.entry
+    values = {
+        "unit_id": entry.unit_code,
+        "period": item.period.code,
+        "indicator": entry.indicator,
+        "dimension": entry.dimension,
+        "source": source.value,
+        "value": entry.value,
+        "note": entry.note,
+        "entered_by": principal.sub,
+        "entered_at": now,
+    }
+    statement = upsert_insert(session)(E).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["unit_id", "period", "indicator", "dimension"],
+            set_={
+                k: v
+                for k, v in values.items()
+                if k in ("source", "value", "note", "entered_by", "entered_at")
+            },
+        )
+    )
+
+
+async def _refuse_overlaps(session: AsyncSession, checked: list[CheckedEntry]) -> None:
+    errors: list[ErrorDetail] = []
+    for row, item in enumerate(checked, start=1):
+        entry = item.entry
+        others = _overlapping(item.period)
+        found = await session.scalar(
+            select(E.c.period).where(
+                E.c.unit_id == entry.unit_code,
+                E.c.indicator == entry.indicator,
+                E.c.dimension == entry.dimension,
+                E.c.period.in_(others),
+            )
+        )
+        if found is not None:
+            errors.append(
+                ErrorDetail(
+                    field="period",
+                    reason=f"a figure for {found} is already entered and overlaps "
+                    f"{item.period.code}; correct that one or remove it first",
+                    row=row,
+                )
+            )
+    if errors:
+        raise ServiceError(
+            ErrorCode.CONFLICT,
+            f"{len(errors)} figure(s) overlap earlier entries; none was saved",
+            errors,
+        )

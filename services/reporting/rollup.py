@@ -1,0 +1,98 @@
+"""Where a count is kept: at its unit and every ancestor, in each boundaries view. Pure.
+
+In historical boundaries a fact counts along the chain of the unit it was recorded against; in
+current boundaries along the chain of that unit's default successor (itself for a unit in
+force today). A unit on both chains (the nation; every unit of a fact recorded since the
+reform) gets one row marked "both". A fact of a former unit that was split among several
+successors is also counted under the ATTRIBUTED dimension on its current chain, so a view can
+say how much of a figure rests on the conversion data's default.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from danvan.contracts.reporting import ATTRIBUTED, Boundaries, FigureSource
+from danvan.units import UnitTree
+from services.reporting.counting import Count, PeriodAmount
+from services.reporting.store import VIEW_BOTH
+
+DayKey = tuple[str, str, str, str, date]  # view, unit, indicator, dimension, day
+PeriodKey = tuple[str, str, str, str, str, str]  # view, unit, indicator, dimension, period, source
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    view: str
+    unit_id: str
+    counts: bool  # the fact's own rows go here
+    attributed: bool  # an ATTRIBUTED row goes here: a split former unit's fact, current view
+
+
+def views_read(boundaries: Boundaries) -> tuple[str, str]:
+    """The row views a query in `boundaries` sums."""
+    return boundaries.value, VIEW_BOTH
+
+
+class Placer:
+    """Placements per recorded unit, worked out once per unit."""
+
+    def __init__(self, units: UnitTree) -> None:
+        self._units = units
+        self._cache: dict[str, tuple[Placement, ...]] = {}
+
+    def placements(self, unit_id: str) -> tuple[Placement, ...]:
+        cached = self._cache.get(unit_id)
+        if cached is None:
+            cached = self._cache[unit_id] = self._place(unit_id)
+        return cached
+
+    def _place(self, unit_id: str) -> tuple[Placement, ...]:
+        units = self._units
+        historical = [u.id for u in units.chain(unit_id)]
+        current = [u.id for u in units.chain(units.default_successor(unit_id).id)]
+        split = len(units.successors(unit_id)) > 1
+        on_both = set(historical) & set(current)
+        current_view = Boundaries.CURRENT.value
+        found = [
+            Placement(VIEW_BOTH if u in on_both else Boundaries.HISTORICAL.value, u, True, False)
+            for u in historical
+        ]
+        for u in current:
+            if u not in on_both:
+                found.append(Placement(current_view, u, True, split))
+            elif split:  # its counts are in the "both" row already
+                found.append(Placement(current_view, u, False, True))
+        return tuple(found)
+
+
+def spread_counts(placer: Placer, counts: Iterable[Count], sign: int = 1) -> dict[DayKey, int]:
+    """Counts summed per stored row; a batch's counts fold into few rows."""
+    rows: dict[DayKey, int] = defaultdict(int)
+    for count in counts:
+        amount = sign * count.amount
+        for place in placer.placements(count.unit_id):
+            if place.counts:
+                for dimension in count.dimensions:
+                    rows[(place.view, place.unit_id, count.indicator, dimension, count.day)] += (
+                        amount
+                    )
+            if place.attributed:
+                rows[(place.view, place.unit_id, count.indicator, ATTRIBUTED, count.day)] += amount
+    return {key: value for key, value in rows.items() if value}
+
+
+def spread_amounts(placer: Placer, amounts: Iterable[PeriodAmount]) -> dict[PeriodKey, int]:
+    rows: dict[PeriodKey, int] = defaultdict(int)
+    for item in amounts:
+        source = FigureSource(item.source).value
+        for place in placer.placements(item.unit_id):
+            where = (place.view, place.unit_id, item.indicator)
+            if place.counts:
+                rows[(*where, item.dimension, item.period, source)] += item.delta
+            if place.attributed:
+                rows[(*where, ATTRIBUTED, item.period, source)] += item.delta
+    return {key: value for key, value in rows.items() if value}
