@@ -133,5 +133,21 @@ def import_models(
     raise typer.Exit(run_import(get_settings(), file, principal, console))
 
 
+reporting_app = typer.Typer(help="Operate the reporting service.", no_args_is_help=True)
+app.add_typer(reporting_app, name="reporting")
+
+
+@reporting_app.command("rebuild")
+def rebuild(
+    sub: Annotated[str, typer.Option(help="who asks (an admin)")] = "cli",
+) -> None:
+    """Drop the figures and replay every stream from its first event, with a progress bar.
+    The running service keeps serving the old figures until the rebuild is done."""
+    from danvan.rebuild_command import run_rebuild
+
+    principal = Principal(sub=sub, name=sub, unit="VN", roles=(Role.ADMIN,))
+    raise typer.Exit(run_rebuild(get_settings(), principal, console))
+
+
 if __name__ == "__main__":
     app()

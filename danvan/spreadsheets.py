@@ -45,6 +45,7 @@ from danvan.clock import VIETNAM
 
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 DEFAULT_MAX_ROWS: Final = 50_000
 

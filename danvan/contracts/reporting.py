@@ -557,3 +557,28 @@ class RebuildStatus(BaseModel):
 
 class RebuildStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# ---- exports ----------------------------------------------------------------------------------
+
+
+class ExportFormat(StrEnum):
+    DOCX = "docx"
+    XLSX = "xlsx"
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str = Field(max_length=20)
+    period: str = Field(max_length=10)
+    format: ExportFormat
+    basis: str = Field(default="calendar", description="calendar or cutoff (Decree 09/2019)")
+    boundaries: Boundaries = Boundaries.CURRENT
+    language: str = Field(default="vi", pattern="^(vi|en)$")
+
+
+class ExportFile(BaseModel):
+    filename: str
+    media_type: str
+    content_base64: str

@@ -10,11 +10,12 @@ from pydantic import BaseModel
 from danvan.bus import register_rpc, rpc_subject
 from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
-from danvan.contracts.reporting import FigureEntries, FiguresQuery, RebuildStart
+from danvan.contracts.reporting import ExportQuery, FigureEntries, FiguresQuery, RebuildStart
 from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree, load_units
 from services.reporting.builds import SOURCES, Rebuilder
+from services.reporting.documents import Documents
 from services.reporting.figures import FiguresReader
 from services.reporting.handlers import ReportingHandlers
 from services.reporting.projection import Projector
@@ -41,7 +42,8 @@ def build(
     projector = Projector(tree)
     figures = FiguresReader(runtime.db, tree, clock, placer)
     rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream)
-    handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder)
+    documents = Documents(runtime.db, tree, figures)
+    handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder, documents)
     for source, durable in CONSUMERS.items():
         runtime.consume_batches(source, durable=durable, handle=handlers.apply)
     runtime.on_stop(rebuilder.stop)
@@ -49,6 +51,7 @@ def build(
     routes: list[tuple[str, str, type[BaseModel], Handler]] = [
         ("figures", "get", FiguresQuery, handlers.figures),
         ("figures", "enter", FigureEntries, handlers.enter),
+        ("exports", "get", ExportQuery, handlers.export),
         ("rebuild", "start", RebuildStart, handlers.rebuild),
         ("rebuild", "status", RebuildStart, handlers.rebuild_status),
     ]

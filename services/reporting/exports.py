@@ -60,7 +60,7 @@ from danvan.contracts.reporting import (
     IndicatorKind,
     StreamPosition,
 )
-from danvan.spreadsheets import XLSX_MEDIA_TYPE
+from danvan.spreadsheets import DOCX_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from danvan.text import fold
 
 __all__ = [
@@ -74,7 +74,6 @@ __all__ = [
     "render_xlsx",
 ]
 
-DOCX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 STATUSES: Final = ("draft", "submitted", "returned", "approved")
 LANGUAGES: Final = ("vi", "en")

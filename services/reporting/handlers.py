@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from danvan.access import require_role, require_scope
 from danvan.clock import Clock
 from danvan.contracts.reporting import (
+    ExportFile,
+    ExportQuery,
     FigureEntries,
     FigureEntriesResult,
     FiguresQuery,
@@ -21,6 +23,7 @@ from danvan.service import ServiceRuntime
 from danvan.units import UnitTree
 from services.reporting import builds, entries
 from services.reporting.builds import Rebuilder, read_builds
+from services.reporting.documents import Documents
 from services.reporting.figures import FiguresReader
 from services.reporting.projection import Projector
 
@@ -34,6 +37,7 @@ class ReportingHandlers:
         projector: Projector,
         figures: FiguresReader,
         rebuilder: Rebuilder,
+        documents: Documents,
     ) -> None:
         self._runtime = runtime
         self._units = units
@@ -41,6 +45,7 @@ class ReportingHandlers:
         self._projector = projector
         self._figures = figures
         self._rebuilder = rebuilder
+        self._documents = documents
 
     async def apply(self, batch: Sequence[Delivered]) -> None:
         """New events, into the active build and into the one being rebuilt if any."""
@@ -52,6 +57,11 @@ class ReportingHandlers:
         unit = self._figures.unit(query.unit_code, query.boundaries)
         require_scope(self._units, principal, unit.id)
         return await self._figures.view(query)
+
+    async def export(self, principal: Principal, query: ExportQuery) -> ExportFile:
+        unit = self._figures.unit(query.unit_code, query.boundaries)
+        require_scope(self._units, principal, unit.id)
+        return await self._documents.export(query, self._clock.today())
 
     async def enter(self, principal: Principal, request: FigureEntries) -> FigureEntriesResult:
         checked = entries.check(self._units, principal, request)

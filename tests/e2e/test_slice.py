@@ -5,6 +5,9 @@ processes under `danvan run`, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -368,3 +371,32 @@ async def test_a_crowd_complaint_is_received_accepted_and_kept_from_another_comm
     stream = str([r.event for r in await read_stream(nats_url, "RECEPTION")])
     assert hoa["id_number"] not in stream
     assert hoa["name"] not in stream
+
+
+def test_the_rebuild_command_replays_the_streams_and_ends_with_the_same_figures(
+    platform: RunningPlatform,
+) -> None:
+    # Phường Cửa Nam (00082): only this test writes there.
+    officer = platform.client("00082", Role.OFFICER)
+    assert register(officer, unit_code="00082").status_code == 201
+    before_commune = wait_for(officer, "00082", 1)
+    national = platform.client("VN", Role.VIEWER)
+    before_city = dashboard(national, "01")
+
+    env = {**os.environ, "DANVAN_HOME": str(platform.home), "DANVAN_NATS_URL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "danvan", "reporting", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rebuilt from" in done.stdout
+
+    def settled(view: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in view.items() if k != "current_as_of"}
+
+    assert settled(dashboard(officer, "00082")) == settled(before_commune)
+    assert figure(dashboard(national, "01")) == figure(before_city)

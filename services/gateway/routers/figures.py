@@ -4,9 +4,10 @@ and the rebuild of the projection (reporting service)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from danvan.access import WRITERS, require_role
@@ -15,13 +16,18 @@ from danvan.contracts.reporting import (
     AREA_LABELS,
     DIMENSIONS,
     INDICATORS,
+    Boundaries,
+    ExportFile,
+    ExportFormat,
+    ExportQuery,
     FigureEntries,
     FigureEntriesResult,
     RebuildStatus,
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Role, ServiceError
 from danvan.figure_import import MAX_FIGURE_ROWS, figure_entries
-from danvan.spreadsheets import SpreadsheetError, read_table
+from danvan.periods import Basis
+from danvan.spreadsheets import DOCX_MEDIA_TYPE, XLSX_MEDIA_TYPE, SpreadsheetError, read_table
 from services.gateway.deps import CurrentPrincipal, ServicesDep
 from services.gateway.openapi import ERROR_RESPONSES
 
@@ -139,4 +145,49 @@ async def rebuild_status(principal: CurrentPrincipal, services: ServicesDep) -> 
     require_role(principal, Role.ADMIN)
     return RebuildStatus.model_validate(
         await services.ask(SERVICE, "rebuild", "status", principal, {})
+    )
+
+
+@router.get(
+    "/api/v1/units/{code}/report.{fmt}",
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "content": {DOCX_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}},
+            "description": "the report as a file",
+        },
+    },
+    response_class=Response,
+)
+async def export_report(
+    code: str,
+    fmt: ExportFormat,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
+    period: Annotated[
+        str, Query(examples=["2024"], description="2024, 2024S1, 2024Q3, 202405, 2024NM")
+    ],
+    basis: Basis = Basis.CALENDAR,
+    boundaries: Boundaries = Boundaries.CURRENT,
+    language: Annotated[str, Query(pattern="^(vi|en)$")] = "vi",
+) -> Response:
+    """A unit's report for a period: DOCX laid out as a Vietnamese administrative report
+    (results with the year-over-year comparisons in the text, limitations, tasks), or XLSX
+    with one sheet per area and the children's figures. An approved report's figures are
+    those it was approved with."""
+    query = ExportQuery(
+        unit_code=code,
+        period=period,
+        format=fmt,
+        basis=basis.value,
+        boundaries=boundaries,
+        language=language,
+    )
+    exported = ExportFile.model_validate(
+        await services.ask(SERVICE, "exports", "get", principal, query)
+    )
+    return Response(
+        content=base64.b64decode(exported.content_base64),
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )
