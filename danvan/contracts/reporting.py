@@ -538,6 +538,9 @@ class FigureEntered(EventPayload):
     source: FigureSource
     value: int
     previous: int
+    previous_source: FigureSource | None = Field(
+        default=None, description="how the replaced figure was entered, if it was"
+    )
     by: str
 
 

@@ -25,7 +25,7 @@ from danvan.contracts.rpc import ErrorCode, ServiceError
 from danvan.db import transaction
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered, last_sequence, replay
-from danvan.timeutil import utcnow
+from danvan.timeutil import as_utc, as_utc_or_none, utcnow
 from services.reporting.projection import Projector, inbox_name
 from services.reporting.store import (
     builds_table,
@@ -78,8 +78,8 @@ async def status(session: AsyncSession) -> RebuildStatus:
         running=row["building"] is not None,
         build=row["active"],
         building=row["building"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
+        started_at=as_utc_or_none(row["started_at"]),
+        finished_at=as_utc_or_none(row["finished_at"]),
         applied=row["applied"],
         total=row["total"],
         error=row["error"],
@@ -222,6 +222,4 @@ class Rebuilder:
 def _stale(heartbeat: datetime | None) -> bool:
     if heartbeat is None:
         return True
-    if heartbeat.tzinfo is None:  # SQLite gives naive UTC back
-        heartbeat = heartbeat.replace(tzinfo=utcnow().tzinfo)
-    return utcnow() - heartbeat > STALE_AFTER
+    return utcnow() - as_utc(heartbeat) > STALE_AFTER

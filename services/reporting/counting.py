@@ -213,6 +213,11 @@ def _follow_up(p: FollowUpUpdated, e: RawCloudEvent) -> Iterator[Effect]:
 
 @_rule(FigureEntered)
 def _figure(p: FigureEntered, e: RawCloudEvent) -> Iterator[Effect]:
-    delta = p.value - p.previous
-    if delta:
-        yield PeriodAmount(p.unit_code, p.period, p.indicator, p.dimension, p.source, delta)
+    where = (p.unit_code, p.period, p.indicator, p.dimension)
+    before = p.previous_source or p.source
+    if before is not p.source and p.previous:
+        # Imported over one entered by hand (or the reverse): the old part goes, the new comes.
+        yield PeriodAmount(*where, before, -p.previous)
+        yield PeriodAmount(*where, p.source, p.value)
+    elif p.value != p.previous:
+        yield PeriodAmount(*where, p.source, p.value - p.previous)

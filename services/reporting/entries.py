@@ -135,7 +135,7 @@ async def save(
     for item in checked:
         entry = item.entry
         key = (entry.unit_code, item.period.code, entry.indicator, entry.dimension)
-        previous = await _current_value(session, key)
+        previous, previous_source = await _current_value(session, key)
         await _upsert(session, item, source, principal, now)
         payload = FigureEntered(
             unit_code=entry.unit_code,
@@ -145,6 +145,7 @@ async def save(
             source=source,
             value=entry.value,
             previous=previous,
+            previous_source=previous_source,
             by=principal.sub,
         )
         aggregate = f"{entry.unit_code}/{item.period.code}/{entry.indicator}/{entry.dimension}"
@@ -153,19 +154,26 @@ async def save(
     return len(facts)
 
 
-async def _current_value(session: AsyncSession, key: tuple[str, str, str, str]) -> int:
+async def _current_value(
+    session: AsyncSession, key: tuple[str, str, str, str]
+) -> tuple[int, FigureSource | None]:
+    """What the unit entered before for this figure, and how; (0, None) if nothing."""
     unit_id, period, indicator, dimension = key
-    found = await session.scalar(
-        select(E.c.value)
-        .where(
-            E.c.unit_id == unit_id,
-            E.c.period == period,
-            E.c.indicator == indicator,
-            E.c.dimension == dimension,
+    found = (
+        await session.execute(
+            select(E.c.value, E.c.source)
+            .where(
+                E.c.unit_id == unit_id,
+                E.c.period == period,
+                E.c.indicator == indicator,
+                E.c.dimension == dimension,
+            )
+            .with_for_update()
         )
-        .with_for_update()
-    )
-    return int(found or 0)
+    ).first()
+    if found is None:
+        return 0, None
+    return int(found.value), FigureSource(found.source)
 
 
 async def _upsert(

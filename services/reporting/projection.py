@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from danvan.db import upsert_insert
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered
-from danvan.timeutil import utcnow
+from danvan.timeutil import as_utc, utcnow
 from danvan.units import UnitTree
 from services.reporting.counting import Count, Once, PeriodAmount, effects
 from services.reporting.rollup import DayKey, PeriodKey, Placer, spread_amounts, spread_counts
@@ -215,7 +215,7 @@ async def _advance(session: AsyncSession, build: int, deliveries: Sequence[Deliv
     for d in deliveries:
         held = furthest.get(d.stream)
         if held is None or d.sequence > held[0]:
-            furthest[d.stream] = (d.sequence, d.event.time)
+            furthest[d.stream] = (d.sequence, as_utc(d.event.time))
     if not furthest:
         return
     result = await session.execute(

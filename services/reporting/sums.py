@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.contracts.reporting import Boundaries, FigureSource, StreamPosition
 from danvan.periods import Period, periods_within
+from danvan.timeutil import as_utc_or_none
 from services.reporting.rollup import views_read
 from services.reporting.store import period_tallies_table, positions_table, tallies_table
 
@@ -106,8 +107,8 @@ async def positions(session: AsyncSession, build: int) -> list[StreamPosition]:
         StreamPosition(
             stream=row["stream"],
             sequence=row["sequence"],
-            event_time=row["event_time"],
-            applied_at=row["applied_at"],
+            event_time=as_utc_or_none(row["event_time"]),
+            applied_at=as_utc_or_none(row["applied_at"]),
         )
         for row in result.mappings()
     ]

@@ -184,3 +184,22 @@ def test_a_figure_entered_again_counts_only_its_difference() -> None:
     assert effects(raw(payload, "00097", date(2026, 3, 31))) == [
         PeriodAmount("00097", "2026Q1", "supervision.sessions", "", FigureSource.MANUAL, 3)
     ]
+
+
+def test_a_figure_imported_over_one_entered_by_hand_moves_it_all_to_imported() -> None:
+    payload = FigureEntered(
+        unit_code="00097",
+        period="202601",
+        indicator="supervision.sessions",
+        dimension="",
+        source=FigureSource.IMPORTED,
+        value=5,
+        previous=7,
+        previous_source=FigureSource.MANUAL,
+        by="o",
+    )
+    where = ("00097", "202601", "supervision.sessions", "")
+    assert effects(raw(payload, "00097", date(2026, 1, 31))) == [
+        PeriodAmount(*where, FigureSource.MANUAL, -7),
+        PeriodAmount(*where, FigureSource.IMPORTED, 5),
+    ]
