@@ -3,7 +3,6 @@ outbox relay, and request/reply with the one reply shape."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,7 +13,7 @@ from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError
 from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -84,26 +83,6 @@ async def ensure_stream(broker: NatsBroker, service: str) -> None:
         await js.add_stream(config=config)
     except BadRequestError:
         await js.update_stream(config=config)
-
-
-async def wait_for_stream(broker: NatsBroker, service: str, *, max_delay: float = 5.0) -> None:
-    """Wait, with back-off, until `service` has declared its stream: consumers never declare
-    another service's stream, so a consumer started first waits for the owner."""
-    js = broker.config.connection_state.stream
-    delay = 0.2
-    while True:
-        try:
-            await js.stream_info(stream_name(service))
-            return
-        except NotFoundError:
-            log.warning(
-                "waiting for stream %s (declared by the %s service); next look in %.1f s",
-                stream_name(service),
-                service,
-                delay,
-            )
-        await asyncio.sleep(delay)
-        delay = min(max_delay, delay * 2)
 
 
 def relay_publisher(broker: NatsBroker) -> Publish:

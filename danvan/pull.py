@@ -21,13 +21,21 @@ from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 
 from danvan.bus import stream_name
-from danvan.consumer import ACK_WAIT_SECONDS, redelivery_delay
 from danvan.contracts.envelope import RawCloudEvent
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
 
 BATCH_SIZE = 500
+ACK_WAIT_SECONDS = 30.0
+
+
+def redelivery_delay(delivered: int, *, base: float = 0.5, cap: float = 60.0) -> float:
+    """A plain nak is redelivered at once and would burn through retries: wait longer each
+    time instead."""
+    return float(min(cap, base * (2 ** max(0, delivered - 1))))
+
+
 FETCH_WAIT_SECONDS = 1.0
 
 

@@ -19,10 +19,8 @@ from danvan.bus import (
     ensure_stream,
     make_broker,
     relay_publisher,
-    wait_for_stream,
 )
 from danvan.config import ServiceName, Settings
-from danvan.consumer import Apply, subscribe_events
 from danvan.contracts.rpc import RpcOk
 from danvan.db import create_engine, session_factory
 from danvan.outbox import OutboxRelay, backlog
@@ -46,8 +44,6 @@ class ServiceRuntime:
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
     relay: OutboxRelay | None = None
-    # Other services' streams this one reads: start-up waits until their owners declared them.
-    sources: list[str] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Scheduled jobs by name, so an operator's command (or a test) can run one now.
     jobs: dict[str, Callable[[], Awaitable[Any]]] = field(default_factory=dict)
@@ -91,11 +87,6 @@ class ServiceRuntime:
             status["outbox_oldest"] = oldest.isoformat() if oldest else None
         return RpcOk[dict[str, Any]](data=status).model_dump(mode="json")
 
-    def consume(self, source: str, *, durable: str, apply: Apply) -> None:
-        """Apply every event of `source`'s stream, once, through the durable `durable`."""
-        self.sources.append(source)
-        subscribe_events(self.broker, source=source, durable=durable, sessions=self.db, apply=apply)
-
     def consume_batches(self, source: str, *, durable: str, handle: HandleBatch) -> None:
         """Hand `source`'s events to `handle` in batches through the durable `durable`;
         `handle` makes each batch idempotent itself (a projection's inbox). The service starts
@@ -132,8 +123,6 @@ class ServiceRuntime:
         await self.broker.connect()
         if self.name in EVENT_STREAMS:
             await ensure_stream(self.broker, self.name)
-        for source in self.sources:
-            await wait_for_stream(self.broker, source)
         await self.broker.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))

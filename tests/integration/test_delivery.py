@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from danvan.bus import ensure_stream, make_broker, relay_publisher, stream_name
 from danvan.config import Settings
-from danvan.consumer import subscribe_events
+from danvan.consumer import Apply, with_inbox
 from danvan.contracts.envelope import CloudEvent, RawCloudEvent, make_event
 from danvan.contracts.registry import ModelField, ModelRegistered
 from danvan.db import create_engine, kernel_metadata, session_factory, transaction, upsert_insert
 from danvan.embedded import EmbeddedNats
 from danvan.outbox import OutboxRelay, enqueue, outbox_table
+from danvan.pull import BatchConsumer
 from tests.conftest import MakeDatabase
 from tests.stream_reader import read_stream
 from tests.waiting import eventually
@@ -33,8 +34,6 @@ tally = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-
-Apply = Callable[[AsyncSession, RawCloudEvent], Awaitable[None]]
 
 
 async def count_event(session: AsyncSession, event: RawCloudEvent) -> None:
@@ -74,6 +73,7 @@ class Pipeline:
     broker: NatsBroker
     relay: OutboxRelay
     durable: str
+    consumer: BatchConsumer
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def write(self, event: CloudEvent[ModelRegistered]) -> None:
@@ -115,18 +115,25 @@ async def start_pipeline(
         sessions = session_factory(engine)
         broker = make_broker(Settings(), "test", nats_url=fresh_nats.url)
         durable = f"test-{uuid.uuid4().hex[:8]}"
-        subscribe_events(broker, source="registry", durable=durable, sessions=sessions, apply=apply)
         await broker.connect()
         await ensure_stream(broker, "registry")
         await broker.start()
+        consumer = BatchConsumer(
+            lambda: broker.config.connection_state.stream,
+            source="registry",
+            durable=durable,
+            handle=with_inbox(sessions, durable, apply),
+        )
         relay = OutboxRelay(sessions, relay_publisher(broker), poll_interval=0.1)
-        pipeline = Pipeline(engine, sessions, broker, relay, durable)
+        pipeline = Pipeline(engine, sessions, broker, relay, durable, consumer)
+        pipeline.tasks.append(asyncio.create_task(consumer.run()))
         pipelines.append(pipeline)
         return pipeline
 
     yield start
     for pipeline in pipelines:
         pipeline.relay.stop()
+        pipeline.consumer.stop()
         for task in pipeline.tasks:
             await task
         await pipeline.broker.stop()
