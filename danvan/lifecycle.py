@@ -9,11 +9,20 @@ from collections.abc import Iterable
 from datetime import date
 
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.periods import InvalidPeriod, Period
 
 
 def invalid(field: str, reason: str) -> ServiceError:
     """A 422 naming one field."""
     return ServiceError(ErrorCode.VALIDATION, reason, [ErrorDetail(field=field, reason=reason)])
+
+
+def period_of(code: str, field: str = "period") -> Period:
+    """The period a code names, or a 422 naming the field and the accepted forms."""
+    try:
+        return Period.parse(code)
+    except InvalidPeriod as error:
+        raise invalid(field, str(error)) from error
 
 
 def not_after_today(day: date, today: date, field: str) -> None:

@@ -100,6 +100,12 @@ class Unit:
             return False
         return self.valid_to is None or day < self.valid_to
 
+    def in_force_during(self, start: date, end: date) -> bool:
+        """True if the unit is in force on any day of [start, end]."""
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or self.valid_to > start
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Succession:

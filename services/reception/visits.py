@@ -27,9 +27,8 @@ from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
-from danvan.lifecycle import not_after_today, step_day
+from danvan.lifecycle import not_after_today, period_of, step_day
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
-from danvan.periods import InvalidPeriod, Period
 from danvan.schedule import schedule_compliance, schedule_rule
 from danvan.text import fold
 from services.reception.cases import choose_case
@@ -249,12 +248,7 @@ class VisitHandlers:
         if unit is None:
             raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {query.unit_code}")
         require_scope(self._c.units, principal, unit.id)
-        try:
-            period = Period.parse(query.period)
-        except InvalidPeriod as error:
-            raise ServiceError(
-                ErrorCode.VALIDATION, str(error), [ErrorDetail(field="period", reason=str(error))]
-            ) from error
+        period = period_of(query.period)
         rule = schedule_rule(unit.level)
         if rule is None:
             raise ServiceError(

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import in_scope
+from danvan.access import WRITERS, in_scope
 from danvan.contracts.reporting import (
     DIMENSIONS,
     INDICATORS,
@@ -26,7 +26,7 @@ from danvan.contracts.reporting import (
     FigureEntry,
     FigureSource,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import upsert_insert
 from danvan.emit import Fact, emit
 from danvan.periods import InvalidPeriod, Period, overlaps, periods_of_year
@@ -34,7 +34,6 @@ from danvan.units import UnitTree
 from services.reporting.store import figure_entries_table
 
 E = figure_entries_table
-WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +106,7 @@ def _check_entry(
         problems.append(("unit_code", f"no administrative unit has the code {entry.unit_code}"))
         return problems
     start, end = period.date_range()
-    if not (unit.valid_from is None or unit.valid_from <= end) or not (
-        unit.valid_to is None or unit.valid_to > start
-    ):
+    if not unit.in_force_during(start, end):
         problems.append(
             (
                 "unit_code",
@@ -130,12 +127,14 @@ async def save(
     checked: list[CheckedEntry],
     now: datetime,
 ) -> int:
-    await _refuse_overlaps(session, checked)
+    earlier = await _earlier_entries(session, checked)
+    _refuse_overlaps(checked, earlier)
     facts: list[Fact] = []
     for item in checked:
         entry = item.entry
-        key = (entry.unit_code, item.period.code, entry.indicator, entry.dimension)
-        previous, previous_source = await _current_value(session, key)
+        previous, previous_source = earlier.get(_figure_key(entry), {}).get(
+            item.period.code, (0, None)
+        )
         await _upsert(session, item, source, principal, now)
         payload = FigureEntered(
             unit_code=entry.unit_code,
@@ -154,26 +153,35 @@ async def save(
     return len(facts)
 
 
-async def _current_value(
-    session: AsyncSession, key: tuple[str, str, str, str]
-) -> tuple[int, FigureSource | None]:
-    """What the unit entered before for this figure, and how; (0, None) if nothing."""
-    unit_id, period, indicator, dimension = key
-    found = (
-        await session.execute(
-            select(E.c.value, E.c.source)
-            .where(
-                E.c.unit_id == unit_id,
-                E.c.period == period,
-                E.c.indicator == indicator,
-                E.c.dimension == dimension,
-            )
+FigureKey = tuple[str, str, str]  # unit, indicator, dimension
+# figure → period → (value, source) of what the unit entered before
+Earlier = dict[FigureKey, dict[str, tuple[int, FigureSource | None]]]
+
+_CHUNK = 500
+
+
+def _figure_key(entry: FigureEntry) -> FigureKey:
+    return entry.unit_code, entry.indicator, entry.dimension
+
+
+async def _earlier_entries(session: AsyncSession, checked: list[CheckedEntry]) -> Earlier:
+    """What the units entered before for these indicators, read once for the whole request
+    (locked on PostgreSQL, so two requests replacing one figure take turns)."""
+    wanted = {_figure_key(item.entry) for item in checked}
+    unit_ids = sorted({unit for unit, _, _ in wanted})
+    indicators = sorted({indicator for _, indicator, _ in wanted})
+    found: Earlier = {}
+    for start in range(0, len(unit_ids), _CHUNK):
+        result = await session.execute(
+            select(E.c.unit_id, E.c.indicator, E.c.dimension, E.c.period, E.c.value, E.c.source)
+            .where(E.c.unit_id.in_(unit_ids[start : start + _CHUNK]), E.c.indicator.in_(indicators))
             .with_for_update()
         )
-    ).first()
-    if found is None:
-        return 0, None
-    return int(found.value), FigureSource(found.source)
+        for unit_id, indicator, dimension, period, value, source in result.all():
+            key = (unit_id, indicator, dimension)
+            if key in wanted:
+                found.setdefault(key, {})[period] = (int(value), FigureSource(source))
+    return found
 
 
 async def _upsert(
@@ -208,19 +216,12 @@ async def _upsert(
     )
 
 
-async def _refuse_overlaps(session: AsyncSession, checked: list[CheckedEntry]) -> None:
+def _refuse_overlaps(checked: list[CheckedEntry], earlier: Earlier) -> None:
     errors: list[ErrorDetail] = []
     for row, item in enumerate(checked, start=1):
-        entry = item.entry
-        others = _overlapping(item.period)
-        found = await session.scalar(
-            select(E.c.period).where(
-                E.c.unit_id == entry.unit_code,
-                E.c.indicator == entry.indicator,
-                E.c.dimension == entry.dimension,
-                E.c.period.in_(others),
-            )
-        )
+        others = set(_overlapping(item.period))
+        entered = earlier.get(_figure_key(item.entry), {})
+        found = next((period for period in sorted(entered) if period in others), None)
         if found is not None:
             errors.append(
                 ErrorDetail(

@@ -29,7 +29,8 @@ from danvan.contracts.reporting import (
     dimension_key,
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
-from danvan.periods import Basis, InvalidPeriod, Period
+from danvan.lifecycle import period_of
+from danvan.periods import Basis, Period
 from danvan.units import Generation, Unit, UnitTree
 from services.reporting.builds import read_builds
 from services.reporting.requirements import Requirements
@@ -40,12 +41,7 @@ REQUIRED = "reception.head_days_required"
 
 
 def parse_period(code: str, basis: str) -> tuple[Period, Basis]:
-    try:
-        period = Period.parse(code)
-    except InvalidPeriod as error:
-        raise ServiceError(
-            ErrorCode.VALIDATION, str(error), [ErrorDetail(field="period", reason=str(error))]
-        ) from error
+    period = period_of(code)
     try:
         return period, Basis(basis)
     except ValueError as error:
@@ -113,7 +109,7 @@ class FiguresReader:
             c
             for c in candidates
             if boundaries is Boundaries.CURRENT
-            or _in_force_during(c, start, end)
+            or c.in_force_during(start, end)
             or _has_any(now[c.id])
             or _has_any(before[c.id])
         ]
@@ -164,12 +160,6 @@ class FiguresReader:
         required = self._requirements.rolled(boundaries, start, end, today)
         for unit_id, unit_sums in found.items():
             unit_sums.amounts[REQUIRED][TOTAL] = required.get(unit_id, 0)
-
-
-def _in_force_during(unit: Unit, start: date, end: date) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= end) and (
-        unit.valid_to is None or unit.valid_to > start
-    )
 
 
 def _has_any(unit_sums: UnitSums) -> bool:

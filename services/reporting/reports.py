@@ -29,8 +29,8 @@ from danvan.contracts.reports import (
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.fact_units import unit_for_fact
-from danvan.lifecycle import check_version, invalid, refuse_transition
-from danvan.periods import Basis, InvalidPeriod, Period, PeriodKind
+from danvan.lifecycle import check_version, invalid, period_of, refuse_transition
+from danvan.periods import Basis, Period, PeriodKind
 from danvan.text import SortKey, sort_key
 from danvan.units import Unit, UnitTree
 
@@ -129,10 +129,7 @@ def require_reviewer(principal: Principal, units: UnitTree, state: ReportState) 
 
 def report_period(kind: ReportKind, code: str, field: str = "period") -> Period:
     """The period a report covers; the people's situation is reported monthly."""
-    try:
-        period = Period.parse(code)
-    except InvalidPeriod as error:
-        raise invalid(field, str(error)) from error
+    period = period_of(code, field)
     if kind is ReportKind.PEOPLE_SITUATION and period.kind is not PeriodKind.MONTH:
         raise invalid(field, f"a {kind.value} report is monthly: give a month such as 202605")
     return period

@@ -587,3 +587,13 @@ def test_a_tree_refuses_a_legacy_unit_without_one_default_successor() -> None:
         UnitTree([root, new, old], [edge, Succession("old-01", "old-01", False, None, REFORM_DATE)])
     with pytest.raises(ValueError, match="cannot sit under"):
         UnitTree([root, new, _unit("old-02", Level.PROVINCE, Generation.LEGACY, "01")], [])
+
+
+def test_a_former_commune_is_in_force_during_a_span_that_reaches_back_before_the_reform(
+    tree: UnitTree,
+) -> None:
+    former = tree.get("old-00001")
+    assert former.in_force_during(date(2025, 6, 1), date(2025, 12, 31))
+    assert not former.in_force_during(date(2025, 7, 1), date(2025, 12, 31))
+    assert tree.get("00097").in_force_during(date(2025, 1, 1), date(2025, 7, 1))
+    assert not tree.get("00097").in_force_during(date(2024, 1, 1), date(2025, 6, 30))

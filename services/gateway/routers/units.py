@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 
 from danvan.access import require_scope
 from danvan.contracts.reporting import Boundaries, FiguresQuery, FiguresView
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
-from danvan.periods import Basis, InvalidPeriod, Period
+from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.lifecycle import period_of
+from danvan.periods import Basis
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.views import Dashboard, UnitRef
@@ -17,15 +18,6 @@ from services.gateway.views import Dashboard, UnitRef
 PERIOD_FORMS = "year 2026, half 2026S1, quarter 2026Q3, month 202605, nine months 2026NM"
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
-
-
-def parse_period(code: str) -> Period:
-    try:
-        return Period.parse(code)
-    except InvalidPeriod as error:
-        raise ServiceError(
-            ErrorCode.VALIDATION, str(error), [ErrorDetail(field="period", reason=str(error))]
-        ) from error
 
 
 @router.get("/{code}/dashboard", responses=ERROR_RESPONSES)
@@ -42,7 +34,7 @@ async def dashboard(
 ) -> Dashboard:
     """A unit's figures for a period, each with its change against the same period of the
     year before, what was recorded at its own level, and its children's figures."""
-    parse_period(period)
+    period_of(period)
     unit = units.find(code)
     if unit is None:
         raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
