@@ -16,10 +16,10 @@ from danvan.config import Settings
 from danvan.contracts.rpc import Role
 from danvan.migrate import upgrade
 from danvan.service import ServiceRuntime
-from danvan.tokens import issue_token
 from danvan.units import load_units
 from services.gateway.app import create_app
 from services.reception.app import build as build_reception
+from tests.bearer import bearer
 
 SECRET = "reception-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VIETNAM)  # a Monday
@@ -34,13 +34,7 @@ class ReceptionStack:
     settings: Settings
 
     def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
-        token = issue_token(
-            SECRET,
-            unit=unit,
-            roles=list(roles) or [Role.OFFICER],
-            sub=sub or f"{unit}-{'-'.join(r.value for r in roles) or 'officer'}",
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return bearer(SECRET, unit, *roles, sub=sub)
 
 
 @asynccontextmanager

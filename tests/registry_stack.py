@@ -15,10 +15,10 @@ from danvan.clock import VIETNAM, FixedClock
 from danvan.config import Settings
 from danvan.contracts.rpc import Role
 from danvan.migrate import upgrade
-from danvan.tokens import issue_token
 from danvan.units import UnitTree, load_units
 from services.gateway.app import create_app
 from services.registry.app import build as build_registry
+from tests.bearer import bearer
 
 SECRET = "registry-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)
@@ -33,13 +33,7 @@ class RegistryStack:
     units: UnitTree
 
     def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
-        token = issue_token(
-            SECRET,
-            unit=unit,
-            roles=list(roles) or [Role.OFFICER],
-            sub=sub or f"{unit}-{'-'.join(r.value for r in roles) or 'officer'}",
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return bearer(SECRET, unit, *roles, sub=sub)
 
 
 @asynccontextmanager

@@ -50,11 +50,11 @@ from danvan.emit import province_token
 from danvan.migrate import upgrade
 from danvan.outbox import CONTENT_TYPE
 from danvan.service import ServiceRuntime
-from danvan.tokens import issue_token
 from danvan.units import UnitTree, load_units
 from services.gateway.app import create_app
 from services.reporting.app import CONSUMERS
 from services.reporting.app import build as build_reporting
+from tests.bearer import bearer
 from tests.waiting import eventually
 
 SECRET = "reporting-stack-secret-" + "x" * 32
@@ -184,13 +184,7 @@ class ReportingStack:
     js: JetStreamContext
 
     def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
-        token = issue_token(
-            SECRET,
-            unit=unit,
-            roles=list(roles) or [Role.OFFICER],
-            sub=sub or f"{unit}-{'-'.join(r.value for r in roles) or 'officer'}",
-        )
-        return {"Authorization": f"Bearer {token}"}
+        return bearer(SECRET, unit, *roles, sub=sub)
 
     # ---- publishing, as the outbox relay does ------------------------------------------------
 
