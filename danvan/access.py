@@ -15,7 +15,7 @@ DECIDERS = (Role.LEADER, Role.ADMIN)
 def in_scope(tree: UnitTree, principal: Principal, unit_id: str) -> bool:
     """A principal acts on its (current) unit and everything below it.
 
-    A pre-2025 unit is in scope when any unit it went into is: a commune officer of today's
+    A former unit is in scope when any unit in force it went into is: a commune officer of today's
     Phường Hồng Hà may see what old Phường Tứ Liên recorded.
     """
     if principal.unit not in tree or unit_id not in tree:
@@ -25,9 +25,7 @@ def in_scope(tree: UnitTree, principal: Principal, unit_id: str) -> bool:
         return tree.is_within(unit_id, principal.unit)
     if principal.unit == "VN":
         return True
-    return any(
-        tree.is_within(edge.successor_id, principal.unit) for edge in tree.successors(unit_id)
-    )
+    return any(tree.is_within(unit, principal.unit) for unit in tree.went_into(unit_id))
 
 
 def require_scope(tree: UnitTree, principal: Principal, unit_id: str) -> None:
@@ -62,7 +60,7 @@ def _facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str]:
         unit.id
         for level in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
         for unit in tree.units(level, Generation.LEGACY)
-        if any(edge.successor_id in subtree for edge in tree.successors(unit.id))
+        if not tree.went_into(unit.id).isdisjoint(subtree)
     }
     return subtree | legacy
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -59,22 +59,30 @@ def serve(service: ServiceChoice) -> None:
         level=settings.log_level,
         format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",
     )
+    from danvan.service import RESTART_EXIT_CODE, ServiceRuntime
+
     if service is ServiceChoice.GATEWAY:
         import uvicorn
 
         from services.gateway.app import create_app
 
-        uvicorn.run(
-            create_app(settings),
-            host=settings.gateway_host,
-            port=settings.gateway_port,
-            log_level="warning",
+        gateway = create_app(settings)
+        runtime: ServiceRuntime = gateway.state.runtime
+        server = uvicorn.Server(
+            uvicorn.Config(
+                gateway, host=settings.gateway_host, port=settings.gateway_port, log_level="warning"
+            )
         )
-        return
-    # The kernel imports no service statically: services build on the kernel, not the reverse.
-    module = importlib.import_module(f"services.{service.value}.app")
-    runtime = module.build(settings)
-    asyncio.run(runtime.run_until_signalled())
+        runtime.on_restart(lambda: setattr(server, "should_exit", True))
+        server.run()
+    else:
+        # The kernel imports no service statically: services build on the kernel, not the
+        # reverse.
+        module = importlib.import_module(f"services.{service.value}.app")
+        runtime = module.build(settings)
+        asyncio.run(runtime.run_until_signalled())
+    if runtime.restart_requested:
+        raise typer.Exit(RESTART_EXIT_CODE)
 
 
 @app.command()
@@ -101,13 +109,15 @@ def token(
     hours: Annotated[float, typer.Option(help="how long the token lives")] = 12.0,
 ) -> None:
     """Print a bearer token for the embedded default (HS256 with the generated secret)."""
+    from danvan.clock import SystemClock
     from danvan.units import load_units
 
-    units = load_units()
+    settings = get_settings()
+    units = load_units(settings.units_folder(), SystemClock().today())
     if unit not in units or units.get(unit).is_legacy:
         console.print(f"[red]{unit} is not a unit in force: a principal's unit is a current one[/]")
         raise typer.Exit(2)
-    secret = get_settings().signing_secret()
+    secret = settings.signing_secret()
     typer.echo(
         issue_token(secret, unit=unit, roles=role, sub=sub, name=name, ttl=timedelta(hours=hours))
     )
@@ -147,6 +157,47 @@ def rebuild(
 
     principal = Principal(sub=sub, name=sub, unit="VN", roles=(Role.ADMIN,))
     raise typer.Exit(run_rebuild(get_settings(), principal, console))
+
+
+units_app = typer.Typer(
+    help="Later reorganisations of the administrative units, loaded as data.",
+    no_args_is_help=True,
+)
+app.add_typer(units_app, name="units")
+
+
+@units_app.command("load")
+def units_load(
+    file: Annotated[Path, typer.Argument(help="a reorganisation as JSON (see the README)")],
+) -> None:
+    """Check a reorganisation against the units and keep it; every service takes it up on the
+    day it takes effect, and reporting rebuilds its figures in the new boundaries."""
+    from danvan.clock import SystemClock
+    from danvan.units_command import run_load
+
+    raise typer.Exit(run_load(get_settings(), file, SystemClock(), console))
+
+
+@units_app.command("list")
+def units_list() -> None:
+    """The reorganisations loaded, and whether each is in effect."""
+    from danvan.clock import SystemClock
+    from danvan.units_command import run_list
+
+    raise typer.Exit(run_list(get_settings(), SystemClock(), console))
+
+
+@units_app.command("withdraw")
+def units_withdraw(
+    effective_on: Annotated[
+        datetime, typer.Argument(formats=["%Y-%m-%d"], help="the day it would take effect")
+    ],
+) -> None:
+    """Take back a loaded reorganisation before it takes effect."""
+    from danvan.clock import SystemClock
+    from danvan.units_command import run_withdraw
+
+    raise typer.Exit(run_withdraw(get_settings(), effective_on.date(), SystemClock(), console))
 
 
 if __name__ == "__main__":

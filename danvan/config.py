@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # days to accept a complaint, and Decree 154/2026's days before a petition is "unhandled".
     reception_acceptance_working_days: int = 7
     reception_unhandled_petition_days: int = 45
+    # Where `danvan units load` keeps later reorganisations; empty means `home`/units. Every
+    # service reads the same folder (compose mounts one volume into each).
+    units_dir: Path | None = None
+    # How often each service looks whether a reorganisation has taken effect, in seconds.
+    units_check_interval: float = 60.0
     # Days a unit has to write its report once the period's data close (Decree 09: the 14th).
     reporting_report_due_days: int = 6
     # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
@@ -75,6 +80,9 @@ class Settings(BaseSettings):
         elif not getattr(self, f"{service}_database_url"):
             problems.append(f"DANVAN_{service.upper()}_DATABASE_URL is required (no SQLite file)")
         return problems
+
+    def units_folder(self) -> Path:
+        return self.units_dir or self.home / "units"
 
     def database_url(self, service: ServiceName) -> str:
         configured: str = getattr(self, f"{service}_database_url", "")

@@ -20,14 +20,20 @@ from danvan.bus import (
     make_broker,
     relay_publisher,
 )
+from danvan.clock import Clock
 from danvan.config import ServiceName, Settings
 from danvan.contracts.rpc import RpcOk
 from danvan.db import create_engine, session_factory
 from danvan.outbox import OutboxRelay, backlog
 from danvan.pull import BatchConsumer, HandleBatch
 from danvan.telemetry import setup_tracing
+from danvan.units import UnitTree, load_units, units_key
 
 log = logging.getLogger(__name__)
+
+#: A service exits with this (EX_TEMPFAIL) to be started again: `danvan run` and compose's
+#: restart policy do, and it comes back with the units now in force.
+RESTART_EXIT_CODE = 75
 
 
 def health_subject(service: str) -> str:
@@ -53,6 +59,9 @@ class ServiceRuntime:
     _batch_tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Called first when the service stops (a rebuild in progress, for one).
     _on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Set when the service stops only to start again (the units in force changed).
+    restart_requested: bool = False
+    _on_restart: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -101,6 +110,29 @@ class ServiceRuntime:
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         self._on_stop.append(callback)
+
+    def units_in_force(self, clock: Clock, given: UnitTree | None = None) -> UnitTree:
+        """The units in force today (or `given`), and a watch that restarts the service on the
+        day a loaded reorganisation takes effect, or when one in effect is loaded."""
+        folder = self.settings.units_folder()
+        tree = given or load_units(folder, clock.today())
+
+        async def check() -> None:
+            wanted = units_key(folder, clock.today())
+            if wanted != tree.key and not self.restart_requested:
+                log.warning("the units in force are now %s (not %s): restarting", wanted, tree.key)
+                self.request_restart()
+
+        self.every("units-watch", self.settings.units_check_interval, check)
+        return tree
+
+    def on_restart(self, callback: Callable[[], None]) -> None:
+        self._on_restart.append(callback)
+
+    def request_restart(self) -> None:
+        self.restart_requested = True
+        for callback in self._on_restart:
+            callback()
 
     def every(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
         """Run `job` once the service has started, then every `seconds`, until it stops."""
@@ -170,6 +202,7 @@ class ServiceRuntime:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        self.on_restart(stop.set)
         await self.start()
         try:
             await stop.wait()

@@ -28,7 +28,7 @@ from rich.console import Console
 from danvan.config import DATA_SERVICES, Settings, running_nats_file
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
-from danvan.service import health_subject
+from danvan.service import RESTART_EXIT_CODE, health_subject
 
 READY_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 20.0
@@ -76,6 +76,8 @@ class Supervisor:
         self.children: list[Child] = []
         self._stop = threading.Event()
         self._starting = False
+        self._nats_url = ""
+        self._env: dict[str, str] = {}
 
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -100,6 +102,12 @@ class Supervisor:
         exit_code = 0
         while not self._stop.wait(0.5):
             dead = [child for child in self.children if not child.alive()]
+            try:
+                dead = self._restart_asked(dead)
+            except (StartupFailed, KeyboardInterrupt) as error:
+                self.console.print(f"[red]✗ {error}[/red]")
+                exit_code = 1
+                break
             if dead:
                 for child in dead:
                     self.console.print(
@@ -110,6 +118,21 @@ class Supervisor:
                 break
         self.shutdown()
         return exit_code
+
+    def _restart_asked(self, dead: list[Child]) -> list[Child]:
+        """Start again each child that exited to be restarted (the units in force changed);
+        the children that died otherwise are returned."""
+        failed = []
+        for child in dead:
+            if child.process.returncode != RESTART_EXIT_CODE:
+                failed.append(child)
+                continue
+            self.console.print(f"{child.name} restarts: the units in force changed")
+            self.children.remove(child)
+            fresh = self._spawn(child.name, self._env)
+            self._wait(fresh, self._ready_check(child.name))
+            self.console.print(f"✓ {child.name} ready again")
+        return failed
 
     def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
         if self._stop.is_set():
@@ -125,17 +148,19 @@ class Supervisor:
             for service in DATA_SERVICES:
                 asyncio.run(upgrade(service, self.settings.database_url(service)))
         self.console.print("✓ databases migrated")
-        env = {**os.environ, "DANVAN_NATS_URL": nats_url, "DANVAN_HOME": str(self.home)}
-        for service in DATA_SERVICES:
-            child = self._spawn(service, env)
+        self._nats_url = nats_url
+        self._env = {**os.environ, "DANVAN_NATS_URL": nats_url, "DANVAN_HOME": str(self.home)}
+        for service in (*DATA_SERVICES, "gateway"):
+            child = self._spawn(service, self._env)
             with self.console.status(f"starting {service}…"):
-                self._wait(child, partial(_answers, nats_url, service))
+                self._wait(child, self._ready_check(service))
             self.console.print(f"✓ {service} ready")
-        gateway = self._spawn("gateway", env)
-        url = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/readyz"
-        with self.console.status("starting the gateway…"):
-            self._wait(gateway, lambda: _http_ok(url))
-        self.console.print("✓ gateway ready")
+
+    def _ready_check(self, service: str) -> Callable[[], bool]:
+        if service == "gateway":
+            url = f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/readyz"
+            return partial(_http_ok, url)
+        return partial(_answers, self._nats_url, service)
 
     def _start_nats(self) -> str:
         with self.console.status("starting nats-server…"):

@@ -319,6 +319,26 @@ class ReportingStack:
         return found
 
 
+REBUILD = "/api/v1/admin/reporting/rebuild"
+
+
+async def rebuild_status(stack: ReportingStack) -> dict[str, Any]:
+    reply = await stack.client.get(REBUILD, headers=stack.auth("VN", Role.ADMIN))
+    assert reply.status_code == 200, reply.text
+    status: dict[str, Any] = reply.json()
+    return status
+
+
+async def rebuild_finished(stack: ReportingStack) -> dict[str, Any]:
+    """The rebuild's status once none is running."""
+
+    async def not_running() -> bool:
+        return (await rebuild_status(stack))["running"] is False
+
+    await eventually(not_running)
+    return await rebuild_status(stack)
+
+
 def figure_of(view: Json, indicator: str, part: str = "figures") -> Json:
     """One indicator's figure in a view (`part`: "figures" or "at_this_level")."""
     found: Json = next(f for f in view[part] if f["indicator"] == indicator)
@@ -367,8 +387,8 @@ async def _reporting_stack(
         rpc_timeout=30,
     )
     await upgrade("reporting", database_url)
-    units = load_units()
     clock = FixedClock(now)
+    units = load_units(settings.units_folder(), clock.today())
     connection = await nats.connect(nats_url)
     try:
         js = connection.jetstream()
@@ -377,7 +397,7 @@ async def _reporting_stack(
         reporting = build_reporting(settings, units=units, clock=clock, nats_url=nats_url)
         await reporting.start()
         try:
-            app = create_app(settings, units_tree=units)
+            app = create_app(settings, units_tree=units, clock=clock)
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(

@@ -556,6 +556,12 @@ class RebuildStatus(BaseModel):
     applied: int = 0
     total: int = 0
     error: str | None = None
+    units: str | None = Field(
+        default=None,
+        description="the units the served figures are placed with: the package's data and "
+        "each reorganisation in effect when they were built (`danvan units list`)",
+        examples=["vietnamadminunits-1.0.4+2027-01-01-c6ef339dad7b"],
+    )
 
 
 class RebuildStart(BaseModel):

@@ -21,11 +21,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from contextlib import closing
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from danvan.text import fold
+from danvan.units.loaded import loaded_files, tree_with
 from danvan.units.model import (
     NATION_ID,
     REFORM_DATE,
@@ -448,6 +450,17 @@ def assemble(
 
 
 @cache
-def load_units() -> UnitTree:
-    """The tree of both generations, built once per process."""
+def _package_tree() -> UnitTree:
     return build_tree()
+
+
+def load_units(folder: Path | None = None, on: date | None = None) -> UnitTree:
+    """The tree of both generations, built once per process; with `folder`, also the
+    reorganisations loaded there (`danvan units load`) that are in effect on `on`."""
+    base = _package_tree()
+    if folder is None:
+        return base
+    files = loaded_files(folder)
+    if on is not None:
+        files = [item for item in files if item.effective_on <= on]
+    return tree_with(base, files)

@@ -15,6 +15,9 @@ REFORM_DATE = date(2025, 7, 1)
 #: Id and code of the national root, shared by both generations.
 NATION_ID = "VN"
 
+#: Key of the tree read from the package's data alone, with no reorganisation loaded.
+BASE_KEY = "vietnamadminunits-1.0.4"
+
 #: Prefix of the ids of units that ceased on :data:`REFORM_DATE` (``old-00097``).
 LEGACY_PREFIX = "old-"
 
@@ -38,10 +41,12 @@ LEVEL_RANK: dict[Level, int] = {
 
 
 class Generation(StrEnum):
-    """Which tree a unit belongs to. The root ``VN`` belongs to both and is marked CURRENT."""
+    """Whether a unit has ceased. The root ``VN`` never does and is marked CURRENT."""
 
-    LEGACY = "legacy"  # in force until 2025-06-30, id "old-<code>"
-    CURRENT = "current"  # in force since 2025-07-01, id "<code>"
+    # Ceased: on 2025-07-01 (id "old-<code>"), or in a reorganisation loaded later.
+    LEGACY = "legacy"
+    # In force: since 2025-07-01 (id "<code>"), or since a later reorganisation.
+    CURRENT = "current"
 
 
 class UnknownUnit(LookupError):

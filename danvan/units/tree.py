@@ -13,6 +13,7 @@ from datetime import date
 
 from danvan.text import SortKey, fold, sort_key
 from danvan.units.model import (
+    BASE_KEY,
     LEVEL_RANK,
     NATION_ID,
     Generation,
@@ -57,6 +58,8 @@ class UnitTree:
         "_subtree_cache",
         "_successors",
         "_units",
+        "_went_into",
+        "key",
         "report",
     )
 
@@ -65,8 +68,13 @@ class UnitTree:
         units: Iterable[Unit],
         successions: Iterable[Succession],
         report: LoadReport | None = None,
+        *,
+        key: str = BASE_KEY,
     ) -> None:
         self.report = report if report is not None else LoadReport()
+        #: Names the data the tree was built from: the package's units plus the
+        #: reorganisations in effect. Whatever was derived from the tree changes with it.
+        self.key = key
         self._units: dict[str, Unit] = {}
         for unit in units:
             if unit.id in self._units:
@@ -82,10 +90,11 @@ class UnitTree:
                 parent = self._units.get(unit.parent_id)
                 if parent is None:
                     raise ValueError(f"unit {unit.id!r} has unknown parent {unit.parent_id!r}")
-                # A parent sits at a higher level (so there is no cycle) in the same
-                # generation; only the root is shared.
+                # A parent sits at a higher level (so there is no cycle); a unit in force
+                # sits under one in force. A former unit may sit under one that is not
+                # (a commune merged in a later reorganisation, under its lasting province).
                 if LEVEL_RANK[parent.level] >= LEVEL_RANK[unit.level] or (
-                    parent.id != NATION_ID and parent.generation is not unit.generation
+                    parent.is_legacy and not unit.is_legacy
                 ):
                     raise ValueError(f"unit {unit.id!r} cannot sit under {parent.id!r}")
             self._parent[unit.id] = unit.parent_id
@@ -122,10 +131,15 @@ class UnitTree:
             for end in (edge.predecessor_id, edge.successor_id):
                 if end not in self._units:
                     raise ValueError(f"succession names unknown unit {end!r}: {edge}")
-            if not self._units[edge.predecessor_id].is_legacy:
+            predecessor = self._units[edge.predecessor_id]
+            successor = self._units[edge.successor_id]
+            if not predecessor.is_legacy:
                 raise ValueError(f"succession from a current unit: {edge}")
-            if self._units[edge.successor_id].is_legacy:
-                raise ValueError(f"succession to a legacy unit: {edge}")
+            # Forward in time, so following successors always ends at a unit in force.
+            if predecessor.valid_to != edge.effective_on or not successor.in_force_on(
+                edge.effective_on
+            ):
+                raise ValueError(f"succession out of its units' dates: {edge}")
             successors[edge.predecessor_id].append(edge)
             predecessors[edge.successor_id].append(edge)
         order = self._order
@@ -158,6 +172,7 @@ class UnitTree:
                 )
             self._default_successor[unit.id] = defaults[0]
 
+        self._went_into: dict[str, frozenset[str]] = {}
         self._search_index: tuple[tuple[str, str, str, Unit], ...] | None = None  # on demand
         self._subtree_cache: dict[str, frozenset[str]] = {}
 
@@ -251,11 +266,45 @@ class UnitTree:
         return self._predecessors.get(unit_id, ())
 
     def default_successor(self, unit_id: str) -> Unit:
-        """A current unit itself; for a legacy unit, the current unit its data maps to."""
+        """A current unit itself; for a former unit, the current unit its facts go to: the
+        default successor's, through every later reorganisation."""
+        return self._units[self.default_path(unit_id)[-1]]
+
+    def default_path(self, unit_id: str) -> tuple[str, ...]:
+        """The unit, its default successor, that one's, … ending at a unit in force."""
+        self._check(unit_id)
+        path = [unit_id]
+        while self._units[path[-1]].is_legacy:
+            path.append(self._default_successor[path[-1]])
+        return tuple(path)
+
+    def is_split(self, unit_id: str) -> bool:
+        """True when the unit's facts reach today's boundaries by a default choice: it, or a
+        unit on its default path, was split among several successors."""
+        return any(len(self._successors.get(u, ())) > 1 for u in self.default_path(unit_id))
+
+    def went_into(self, unit_id: str) -> frozenset[str]:
+        """The units in force that took over any of the unit's territory, through every
+        reorganisation; the unit itself when it is in force."""
+        found = self._went_into.get(unit_id)
+        if found is not None:
+            return found
         unit = self.get(unit_id)
         if not unit.is_legacy:
-            return unit
-        return self._units[self._default_successor[unit_id]]
+            found = frozenset((unit_id,))
+        else:
+            found = frozenset().union(
+                *(self.went_into(edge.successor_id) for edge in self._successors[unit_id])
+            )
+        self._went_into[unit_id] = found
+        return found
+
+    def all_units(self) -> tuple[Unit, ...]:
+        """Every unit of every generation, in Vietnamese name order."""
+        return self._ordered
+
+    def all_successions(self) -> tuple[Succession, ...]:
+        return tuple(edge for edges in self._successors.values() for edge in edges)
 
     def current_province_of(self, unit_id: str) -> Unit | None:
         """The current province holding the unit (or its default successor); None for VN."""

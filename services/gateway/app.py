@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
-from danvan.units import UnitTree, load_units
+from danvan.units import UnitTree
 from services.gateway.errors import install_error_handlers
 from services.gateway.routers import (
     contests,
@@ -28,7 +29,11 @@ from services.gateway.routers import (
 
 
 def create_app(
-    settings: Settings, *, nats_url: str | None = None, units_tree: UnitTree | None = None
+    settings: Settings,
+    *,
+    nats_url: str | None = None,
+    units_tree: UnitTree | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
     runtime = ServiceRuntime.create("gateway", settings, nats_url=nats_url)
 
@@ -48,7 +53,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.units = units_tree or load_units()
+    app.state.units = runtime.units_in_force(clock or SystemClock(), units_tree)
     app.state.signing_secret = settings.signing_secret()
     install_error_handlers(app)
     app.include_router(health.router)

@@ -28,7 +28,7 @@ from danvan.contracts.reception import (
 from danvan.contracts.registry import ById, NoArguments
 from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
-from danvan.units import UnitTree, load_units
+from danvan.units import UnitTree
 from services.reception.checks import Checks
 from services.reception.context import ReceptionContext
 from services.reception.deadlines import DeadlineSettings
@@ -54,10 +54,11 @@ def build(
     check_interval: float | None = None,
 ) -> ServiceRuntime:
     runtime = ServiceRuntime.create("reception", settings, nats_url=nats_url)
+    clock = clock or SystemClock()
     context = ReceptionContext(
         runtime=runtime,
-        units=units or load_units(),
-        clock=clock or SystemClock(),
+        units=runtime.units_in_force(clock, units),
+        clock=clock,
         deadlines=DeadlineSettings(
             acceptance_working_days_from_2026_07_01=settings.reception_acceptance_working_days,
             unhandled_petition_days=settings.reception_unhandled_petition_days,

@@ -32,7 +32,7 @@ from danvan.contracts.registry import (
 )
 from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
-from danvan.units import UnitTree, load_units
+from danvan.units import UnitTree
 from services.registry.contests import ContestHandlers
 from services.registry.directory import OrganisationHandlers
 from services.registry.domain import available_topics
@@ -50,8 +50,8 @@ def build(
     units: UnitTree | None = None,
 ) -> ServiceRuntime:
     runtime = ServiceRuntime.create("registry", settings, nats_url=nats_url)
-    tree = units or load_units()
     time = clock or SystemClock()
+    tree = runtime.units_in_force(time, units)
     topics = available_topics(settings.registry_topics)
     models = RecordHandlers(runtime, tree, time, MODELS, topics)
     exemplars = RecordHandlers(runtime, tree, time, EXEMPLARS, topics)

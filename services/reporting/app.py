@@ -13,7 +13,7 @@ from danvan.config import Settings
 from danvan.contracts.reporting import ExportQuery, FigureEntries, FiguresQuery, RebuildStart
 from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
-from danvan.units import UnitTree, load_units
+from danvan.units import UnitTree
 from services.reporting.builds import SOURCES, Rebuilder
 from services.reporting.documents import Documents
 from services.reporting.figures import FiguresReader
@@ -36,17 +36,18 @@ def build(
     clock: Clock | None = None,
 ) -> ServiceRuntime:
     runtime = ServiceRuntime.create("reporting", settings, nats_url=nats_url)
-    tree = units or load_units()
     clock = clock or SystemClock()
+    tree = runtime.units_in_force(clock, units)
     placer = Placer(tree)
     projector = Projector(tree)
     figures = FiguresReader(runtime.db, tree, clock, placer)
-    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream)
+    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream, tree.key)
     documents = Documents(runtime.db, tree, figures)
     handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder, documents)
     for source, durable in CONSUMERS.items():
         runtime.consume_batches(source, durable=durable, handle=handlers.apply)
     runtime.on_stop(rebuilder.stop)
+    runtime.every("units-rebuild", settings.units_check_interval, rebuilder.follow_units)
     register_reports(runtime, tree, figures, clock)
     routes: list[tuple[str, str, type[BaseModel], Handler]] = [
         ("figures", "get", FiguresQuery, handlers.figures),

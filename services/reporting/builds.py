@@ -83,6 +83,7 @@ async def status(session: AsyncSession) -> RebuildStatus:
         applied=row["applied"],
         total=row["total"],
         error=row["error"],
+        units=row["units_key"],
     )
 
 
@@ -105,10 +106,12 @@ class Rebuilder:
         sessions: async_sessionmaker[AsyncSession],
         projector: Projector,
         js: Callable[[], JetStreamContext],
+        units_key: str,
     ) -> None:
         self._sessions = sessions
         self._projector = projector
         self._js = js
+        self._units_key = units_key
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> RebuildStatus:
@@ -143,6 +146,7 @@ class Rebuilder:
                     applied=0,
                     total=0,
                     error=None,
+                    building_units_key=self._units_key,
                 )
             )
         # Measured only now that the live consumer writes new events to the new build too:
@@ -157,6 +161,42 @@ class Rebuilder:
             started = await status(session)
         self._task = asyncio.create_task(self._run(build, ends), name=f"rebuild-{build}")
         return started
+
+    async def follow_units(self) -> None:
+        """Rebuild when the active build placed its facts with other units than the service
+        now has: a loaded reorganisation took effect, so today's boundaries moved."""
+        async with transaction(self._sessions) as session:
+            row = (
+                (await session.execute(select(builds_table).where(builds_table.c.name == STATE)))
+                .mappings()
+                .one()
+            )
+            if row["units_key"] is None:  # a build from before the keys were kept
+                await session.execute(
+                    update(builds_table)
+                    .where(builds_table.c.name == STATE, builds_table.c.units_key.is_(None))
+                    .values(units_key=self._units_key)
+                )
+                return
+        if row["units_key"] == self._units_key:
+            return
+        if (
+            row["building"] is not None
+            and row["building_units_key"] == self._units_key
+            and not _stale(row["heartbeat_at"])
+        ):
+            return  # that rebuild is the one wanted
+        log.warning(
+            "the figures were placed with the units %s, the service has %s: rebuilding",
+            row["units_key"],
+            self._units_key,
+        )
+        try:
+            await self.start()
+        except ServiceError as error:
+            if error.code is not ErrorCode.CONFLICT:
+                raise
+            log.info("a rebuild with other units is running; trying again later")
 
     async def wait(self) -> None:
         if self._task is not None:
@@ -202,6 +242,7 @@ class Rebuilder:
                     building=None,
                     finished_at=utcnow(),
                     applied=builds_table.c.total,
+                    units_key=builds_table.c.building_units_key,
                 )
             )
         async with transaction(self._sessions) as session:

@@ -54,7 +54,7 @@ class Placer:
         units = self._units
         historical = [u.id for u in units.chain(unit_id)]
         current = [u.id for u in units.chain(units.default_successor(unit_id).id)]
-        split = len(units.successors(unit_id)) > 1
+        split = units.is_split(unit_id)
         on_both = set(historical) & set(current)
         current_view = Boundaries.CURRENT.value
         found = [

@@ -91,6 +91,9 @@ builds_table = Table(
     Column("applied", BigInteger, nullable=False, default=0),
     Column("total", BigInteger, nullable=False, default=0),
     Column("error", Text, nullable=True),
+    # The UnitTree.key the active build, and the one being built, placed facts with.
+    Column("units_key", Text, nullable=True),
+    Column("building_units_key", Text, nullable=True),
 )
 
 # Figures a unit entered by hand or imported, per period: reporting's own record of them.

@@ -58,7 +58,11 @@ class RunningPlatform:
         return self.process.returncode
 
 
-def start_platform(home: Path, database_urls: dict[str, str] | None = None) -> RunningPlatform:
+def start_platform(
+    home: Path,
+    database_urls: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
+) -> RunningPlatform:
     """`python -m danvan run` with its own home, port and secret; waits until /readyz."""
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -69,6 +73,7 @@ def start_platform(home: Path, database_urls: dict[str, str] | None = None) -> R
         "DANVAN_GATEWAY_PORT": str(port),
         "DANVAN_JWT_SECRET": secret,
         "DANVAN_NATS_URL": "",
+        **(settings or {}),
     }
     for service, url in (database_urls or {}).items():
         env[f"DANVAN_{service.upper()}_DATABASE_URL"] = url

@@ -22,6 +22,7 @@ from danvan.pull import BATCH_SIZE, Delivered
 from services.reporting import builds
 from tests.conftest import MakeDatabase
 from tests.reporting_stack import (
+    REBUILD,
     Event,
     ReportingStack,
     crowd_visit,
@@ -30,12 +31,12 @@ from tests.reporting_stack import (
     petition_accepted,
     petition_concluded,
     petition_received,
+    rebuild_finished,
+    rebuild_status,
     reporting_stack,
     without_freshness,
 )
-from tests.waiting import eventually
 
-REBUILD = "/api/v1/admin/reporting/rebuild"
 HONG_HA, HAI_BA_TRUNG, HANOI = "00097", "00256", "01"
 # (unit, period, basis, boundaries): the views compared before and after.
 VIEWS = [
@@ -97,21 +98,6 @@ async def views(stack: ReportingStack) -> list[dict[str, Any]]:
     ]
 
 
-async def rebuild_status(stack: ReportingStack) -> dict[str, Any]:
-    reply = await stack.client.get(REBUILD, headers=stack.auth("VN", Role.ADMIN))
-    assert reply.status_code == 200, reply.text
-    status: dict[str, Any] = reply.json()
-    return status
-
-
-async def finished(stack: ReportingStack) -> dict[str, Any]:
-    async def not_running() -> bool:
-        return (await rebuild_status(stack))["running"] is False
-
-    await eventually(not_running)
-    return await rebuild_status(stack)
-
-
 async def test_a_rebuild_gives_every_figure_back_exactly_and_only_an_admin_may_start_it(
     stack: ReportingStack,
 ) -> None:
@@ -142,7 +128,7 @@ async def test_a_rebuild_gives_every_figure_back_exactly_and_only_an_admin_may_s
     assert started.json()["running"] is True
     assert started.json()["building"] == first["build"] + 1
     assert started.json()["total"] == sum(positions.values())
-    done = await finished(stack)
+    done = await rebuild_finished(stack)
     assert done["error"] is None
     assert (done["build"], done["building"]) == (first["build"] + 1, None)
     assert done["applied"] == done["total"] == sum(positions.values())
@@ -210,7 +196,7 @@ async def test_during_a_rebuild_the_old_figures_show_a_second_is_refused_and_new
     assert figure_of(expected[6], "crowd.cases")["amount"] == 2
 
     gate.set()
-    done = await finished(stack)
+    done = await rebuild_finished(stack)
     assert done["error"] is None
     assert (done["build"], done["building"]) == (building, None)
     after = await views(stack)

@@ -583,10 +583,14 @@ def test_a_tree_refuses_a_legacy_unit_without_one_default_successor() -> None:
     assert UnitTree([root, new, old], [edge]).default_successor("old-01") == new
     with pytest.raises(ValueError, match="0 default successors"):
         UnitTree([root, new, old], [])
-    with pytest.raises(ValueError, match="succession to a legacy unit"):
+    # A succession runs forward: to a unit in force on the day its predecessor ceased.
+    with pytest.raises(ValueError, match="out of its units' dates"):
         UnitTree([root, new, old], [edge, Succession("old-01", "old-01", False, None, REFORM_DATE)])
+    # A unit in force never sits under a former one (a former one may sit under one in force).
     with pytest.raises(ValueError, match="cannot sit under"):
-        UnitTree([root, new, _unit("old-02", Level.PROVINCE, Generation.LEGACY, "01")], [])
+        UnitTree(
+            [root, new, old, _unit("00001", Level.COMMUNE, Generation.CURRENT, "old-01")], [edge]
+        )
 
 
 def test_a_former_commune_is_in_force_during_a_span_that_reaches_back_before_the_reform(
