@@ -226,18 +226,30 @@ def check_concerns(
 
 
 def parents_on(units: UnitTree, unit_id: str, day: date) -> tuple[Unit, ...]:
-    """The unit as it stood on `day`: itself if in force; else, across the 2025 reform, the
-    units of its level on the other side. Hà Nội (`01`) in 2024 is the former city `old-01`;
-    today's Bắc Ninh (`24`) in 2024 is the former Bắc Giang and Bắc Ninh; the former Hà Nội in
-    2026 is `01`. A former district has no counterpart since: nothing."""
+    """The unit as it stood on `day`: itself if in force; else the units of its level in force
+    then, across every reorganisation in between. Hà Nội (`01`) in 2024 is the former city
+    `old-01`; today's Bắc Ninh (`24`) in 2024 is the former Bắc Giang and Bắc Ninh; the former
+    Hà Nội in 2026 is `01`. A former district has no counterpart since: nothing."""
     unit = units.get(unit_id)
     if unit.in_force_on(day):
         return (unit,)
-    if unit.is_legacy:
-        others = [units.get(edge.successor_id) for edge in units.successors(unit_id)]
-    else:
-        others = [units.get(edge.predecessor_id) for edge in units.predecessors(unit_id)]
-    return tuple(u for u in others if u.level is unit.level and u.in_force_on(day))
+    forward = unit.valid_to is not None and day >= unit.valid_to
+    found: list[Unit] = []
+    seen = {unit_id}
+    frontier = [unit_id]
+    while frontier:
+        edges = units.successors(frontier[0]) if forward else units.predecessors(frontier[0])
+        frontier = frontier[1:]
+        for edge in edges:
+            other = units.get(edge.successor_id if forward else edge.predecessor_id)
+            if other.id in seen:
+                continue
+            seen.add(other.id)
+            if not other.in_force_on(day):
+                frontier.append(other.id)
+            elif other.level is unit.level:
+                found.append(other)
+    return tuple(found)
 
 
 def expected_children(

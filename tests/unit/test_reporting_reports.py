@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from danvan.contracts.reports import (
 from danvan.contracts.rpc import ErrorCode, Principal, Role, RpcOk, ServiceError
 from danvan.periods import Period
 from danvan.units import UnitTree, load_units
+from danvan.units.reorganisation import apply, parse
 from services.reporting.reports import (
     FiledReport,
     ReportState,
@@ -41,6 +43,7 @@ from services.reporting.reports import (
     due_date,
     on_time,
     order_concerns,
+    parents_on,
     plan_review,
     plan_submit,
     rate,
@@ -603,3 +606,24 @@ def test_hot_spots_come_first_then_units_in_vietnamese_order(units: UnitTree) ->
     ]
     ordered = [item.topic for item in order_concerns(units, items)]
     assert ordered == ["Bạch Mai", "An Khánh", "Ba Đình 1", "Ba Đình 2", "Xã Ba Vì 1"]
+
+
+def test_across_two_reorganisations_a_ward_stands_for_the_wards_of_its_time() -> None:
+    example = Path(__file__).parents[1] / "data" / "reorganisation-2027-example.json"
+    after = apply(load_units(), parse(example.read_bytes()), key="example")
+    new = "2027-00103"  # Hồng Hà, Tây Hồ and most of Phú Thượng from 2027
+    # Back in 2024, through the 2025 wards to the wards before the reform.
+    in_2024 = {u.id for u in parents_on(after, new, date(2024, 6, 1))}
+    assert "old-00097" in in_2024  # Phường Tứ Liên, by way of Hồng Hà
+    assert "old-00091" in in_2024  # Phường Phú Thượng, by way of the 2025 Phú Thượng
+    assert {"00097", "00103", "00091"}.isdisjoint(in_2024)
+    assert all(u.startswith("old-") for u in in_2024)
+    # In name order: Hồng Hà, Phú Thượng, Tây Hồ.
+    assert [u.id for u in parents_on(after, new, date(2026, 6, 1))] == ["00097", "00091", "00103"]
+    # Forward: the ceased Hồng Hà in 2027 is the new ward; the pre-reform Tứ Liên too.
+    assert [u.id for u in parents_on(after, "00097", date(2027, 3, 1))] == [new]
+    assert new in {u.id for u in parents_on(after, "old-00097", date(2027, 3, 1))}
+    report = completeness(
+        after, HA_NOI, Period.parse("2027"), ReportKind.WORK, [], today=TODAY, due_days=6
+    )
+    assert report.expected == 126 - 3 + 1
