@@ -71,7 +71,10 @@ def tree_with(base: UnitTree, files: list[LoadedFile]) -> UnitTree:
 def _tree_with(base: UnitTree, files: tuple[LoadedFile, ...]) -> UnitTree:
     tree = base
     for item in files:
-        tree = apply(tree, read(item), key=f"{tree.key}+{item.key}")
+        try:
+            tree = apply(tree, read(item), key=f"{tree.key}+{item.key}")
+        except ReorganisationError as error:  # a file changed by hand after it was loaded
+            raise ReorganisationError([f"{item.path}: {p}" for p in error.problems]) from None
     return tree
 
 

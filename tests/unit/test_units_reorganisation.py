@@ -250,3 +250,11 @@ def test_units_load_command_keeps_a_good_file_and_refuses_a_bad_one(tmp_path: Pa
 def flat(output: str) -> str:
     """The command's output with rich's line wrapping undone."""
     return " ".join(output.split())
+
+
+def test_a_kept_file_spoiled_by_hand_stops_a_service_naming_the_file(tmp_path: Path) -> None:
+    item, _ = save(tmp_path, load_units(), EXAMPLE.read_bytes())
+    item.path.write_text(json.dumps(dict(example(), successions=[])), encoding="utf-8")
+    with pytest.raises(ReorganisationError) as raised:
+        load_units(tmp_path, DAY)
+    assert raised.value.problems[0].startswith(f"{item.path}: successions:")
