@@ -7,14 +7,13 @@ import asyncio
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from danvan.bus import ServiceClient, make_broker
 from danvan.config import Settings
 from danvan.contracts.registry import ImportResult
 from danvan.contracts.rpc import Principal, ServiceError
 from danvan.importing import import_models, read_import_file
+from danvan.platform_client import progress_bar, running_nats_url, services
 from danvan.spreadsheets import Table
 
 MAX_ERRORS_SHOWN = 50
@@ -28,17 +27,8 @@ def read_file(path: Path, console: Console) -> Table:
 async def send(
     settings: Settings, nats_url: str, who: Principal, table: Table, file_name: str
 ) -> ImportResult:
-    broker = make_broker(settings, "cli", nats_url=nats_url)
-    await broker.start()
-    ask = ServiceClient(broker, settings.rpc_timeout).ask
-    try:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns) as progress:
+    async with services(settings, nats_url) as ask:
+        with progress_bar() as progress:
             task = progress.add_task("checking rows", total=len(table.rows))
 
             def advance(rows: int) -> None:
@@ -54,8 +44,6 @@ async def send(
                 timeout=settings.rpc_timeout,
                 progress=advance,
             )
-    finally:
-        await broker.stop()
 
 
 def print_errors(error: ServiceError, console: Console) -> None:
@@ -73,11 +61,8 @@ def print_errors(error: ServiceError, console: Console) -> None:
 
 def run_import(settings: Settings, path: Path, principal: Principal, console: Console) -> int:
     """The command's exit status: 0 when every row was registered."""
-    nats_url = settings.running_nats_url()
+    nats_url = running_nats_url(settings, console)
     if nats_url is None:
-        console.print(
-            "[red]no platform is running: start it with `make run`, or set DANVAN_NATS_URL[/red]"
-        )
         return 2
     try:
         table = read_file(path, console)

@@ -6,30 +6,20 @@ from __future__ import annotations
 import asyncio
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from danvan.bus import ServiceClient, make_broker
 from danvan.config import Settings
 from danvan.contracts.reporting import RebuildStatus
 from danvan.contracts.rpc import Principal, ServiceError
+from danvan.platform_client import progress_bar, running_nats_url, services
 
 POLL_SECONDS = 0.5
 
 
 async def follow(settings: Settings, nats_url: str, who: Principal) -> RebuildStatus:
-    broker = make_broker(settings, "cli", nats_url=nats_url)
-    await broker.start()
-    ask = ServiceClient(broker, settings.rpc_timeout).ask
-    try:
+    async with services(settings, nats_url) as ask:
         status = RebuildStatus.model_validate(await ask("reporting", "rebuild", "start", who, {}))
         building = status.building
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns) as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"rebuilding (build {building})", total=status.total or None)
             while status.running and status.building == building:
                 await asyncio.sleep(POLL_SECONDS)
@@ -38,17 +28,12 @@ async def follow(settings: Settings, nats_url: str, who: Principal) -> RebuildSt
                 )
                 progress.update(task, completed=status.applied, total=status.total or None)
         return status
-    finally:
-        await broker.stop()
 
 
 def run_rebuild(settings: Settings, principal: Principal, console: Console) -> int:
     """The command's exit status: 0 when the new build is the one the views read."""
-    nats_url = settings.running_nats_url()
+    nats_url = running_nats_url(settings, console)
     if nats_url is None:
-        console.print(
-            "[red]no platform is running: start it with `make run`, or set DANVAN_NATS_URL[/red]"
-        )
         return 2
     try:
         status = asyncio.run(follow(settings, nats_url, principal))
