@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
-from danvan.units import Generation, Level, UnitTree
+from danvan.units import Generation, Level, Unit, UnitTree
 from danvan.units.model import NATION_ID
 
 WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
@@ -63,6 +63,16 @@ def _facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str]:
         if not tree.went_into(unit.id).isdisjoint(subtree)
     }
     return subtree | legacy
+
+
+def unit_in_scope(tree: UnitTree, principal: Principal, code: str) -> Unit:
+    """The unit with that code: a 404 when there is none, a 403 when it lies outside the
+    caller's scope."""
+    unit = tree.find(code)
+    if unit is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
+    require_scope(tree, principal, unit.id)
+    return unit
 
 
 def listing_unit(tree: UnitTree, principal: Principal, unit_code: str | None) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import facts_scope, listing_unit, require_role, require_scope
+from danvan.access import facts_scope, listing_unit, require_role, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     AuditEntry,
@@ -164,11 +164,9 @@ class Checks:
     # ---- digests ------------------------------------------------------------------------------
 
     async def digest(self, principal: Principal, query: DigestQuery) -> Digest:
-        unit = self._c.units.find(query.unit_code)
-        unit_id = unit.id if unit is not None else query.unit_code
-        require_scope(self._c.units, principal, unit_id)
+        unit = unit_in_scope(self._c.units, principal, query.unit_code)
         async with self._c.runtime.db() as session:
-            return await self._digest_of(session, unit_id, self._c.clock.today())
+            return await self._digest_of(session, unit.id, self._c.clock.today())
 
     async def _digest_of(self, session: AsyncSession, unit_id: str, today: date) -> Digest:
         horizon = today + timedelta(days=self._c.nearly_due_days)

@@ -36,7 +36,7 @@ from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today
-from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
+from danvan.pagination import SortOption, as_date, parse_sort, search_condition
 from danvan.text import fold
 from services.reception import store
 from services.reception.cases import choose_case
@@ -50,7 +50,7 @@ from services.reception.domain import (
     plan_petition_step,
     receipt_deadlines,
 )
-from services.reception.privacy import audit, people_for
+from services.reception.privacy import audit, audited_page, people_for
 
 P = store.petitions_table
 D = store.deadlines_table
@@ -528,24 +528,17 @@ class PetitionHandlers:
         )
         statement = self._query(query, facts_scope(self._c.units, unit_id))
         async with transaction(self._c.runtime.db) as session:
-            rows, total, next_cursor = await fetch_page(
+            return await audited_page(
                 session,
+                principal,
                 statement,
                 sort=sort,
                 id_column=P.c.id,
-                limit=query.limit,
-                cursor=query.cursor,
-            )
-            shown = [public_of(row, principal) for row in rows]
-            await audit(
-                session,
-                principal,
-                action="read",
+                query=query,
                 record_kind="petition",
-                reads=[(r.id, r.unit_id) for r, (_, s) in zip(rows, shown, strict=True) if s],
+                show=public_of,
                 now=self._c.clock.now(),
             )
-        return Page[Any](data=[p for p, _ in shown], total=total, next_cursor=next_cursor)
 
     def _query(self, query: PetitionQuery, unit_ids: frozenset[str] | None) -> Any:
         statement = select(P)

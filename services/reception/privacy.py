@@ -4,14 +4,17 @@ else, and every read that showed it audited in the same transaction as the read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from danvan.contracts.paging import Page, PageRequest
 from danvan.contracts.reception import Person
 from danvan.contracts.rpc import Principal
+from danvan.pagination import Sort, fetch_page
 from services.reception.domain import masked, may_see_identity
 from services.reception.store import audit_table
 
@@ -36,7 +39,6 @@ async def audit(
     record_kind: str,
     reads: Sequence[tuple[str, str]],
     now: datetime,
-    fields: list[str] | None = None,
 ) -> None:
     """One audit row per record whose personal data was shown (or anonymised)."""
     if not reads:
@@ -53,8 +55,37 @@ async def audit(
                 "record_kind": record_kind,
                 "record_id": record_id,
                 "unit_id": unit_id,
-                "fields": fields or PERSON_FIELDS,
+                "fields": PERSON_FIELDS,
             }
             for record_id, unit_id in reads
         ],
     )
+
+
+async def audited_page(
+    session: AsyncSession,
+    principal: Principal,
+    statement: Select[Any],
+    *,
+    sort: Sort,
+    id_column: ColumnElement[Any],
+    query: PageRequest,
+    record_kind: str,
+    show: Callable[[Any, Principal], tuple[Any, bool]],
+    now: datetime,
+) -> Page[Any]:
+    """One page of records as this principal may see them, auditing those that showed
+    identities."""
+    rows, total, next_cursor = await fetch_page(
+        session, statement, sort=sort, id_column=id_column, limit=query.limit, cursor=query.cursor
+    )
+    shown = [show(row, principal) for row in rows]
+    await audit(
+        session,
+        principal,
+        action="read",
+        record_kind=record_kind,
+        reads=[(r.id, r.unit_id) for r, (_, s) in zip(rows, shown, strict=True) if s],
+        now=now,
+    )
+    return Page[Any](data=[p for p, _ in shown], total=total, next_cursor=next_cursor)

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 
-from danvan.access import WRITERS, facts_scope, listing_unit, require_role, require_scope
+from danvan.access import (
+    WRITERS,
+    facts_scope,
+    listing_unit,
+    require_role,
+    require_scope,
+    unit_in_scope,
+)
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     ReceptionMode,
@@ -28,7 +35,7 @@ from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today, period_of, step_day
-from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
+from danvan.pagination import SortOption, as_date, parse_sort, search_condition
 from danvan.schedule import schedule_compliance, schedule_rule
 from danvan.text import fold
 from services.reception.cases import choose_case
@@ -39,7 +46,7 @@ from services.reception.domain import (
     is_crowd,
     representative_warnings,
 )
-from services.reception.privacy import audit, people_for
+from services.reception.privacy import audit, audited_page, people_for
 from services.reception.store import visits_table
 
 V = visits_table
@@ -224,30 +231,20 @@ class VisitHandlers:
         if query.q and query.q.strip():
             statement = statement.where(search_condition(V.c.search_folded, query.q))
         async with transaction(self._c.runtime.db) as session:
-            rows, total, next_cursor = await fetch_page(
+            return await audited_page(
                 session,
+                principal,
                 statement,
                 sort=sort,
                 id_column=V.c.id,
-                limit=query.limit,
-                cursor=query.cursor,
-            )
-            shown = [public_of(row, principal) for row in rows]
-            await audit(
-                session,
-                principal,
-                action="read",
+                query=query,
                 record_kind="visit",
-                reads=[(r.id, r.unit_id) for r, (_, s) in zip(rows, shown, strict=True) if s],
+                show=public_of,
                 now=self._c.clock.now(),
             )
-        return Page[Any](data=[p for p, _ in shown], total=total, next_cursor=next_cursor)
 
     async def schedule(self, principal: Principal, query: ScheduleQuery) -> ScheduleCompliance:
-        unit = self._c.units.find(query.unit_code)
-        if unit is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {query.unit_code}")
-        require_scope(self._c.units, principal, unit.id)
+        unit = unit_in_scope(self._c.units, principal, query.unit_code)
         period = period_of(query.period)
         rule = schedule_rule(unit.level)
         if rule is None:

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from danvan.access import WRITERS, require_role, require_scope
+from danvan.access import WRITERS, require_role, require_scope, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_ACTION_ROLES,
@@ -40,8 +40,7 @@ from danvan.contracts.reception import (
     VisitQuery,
 )
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Line, Text
-from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
-from danvan.units import Unit, UnitTree
+from danvan.contracts.rpc import Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route
@@ -75,14 +74,6 @@ class FollowUpBody(BaseModel):
 class DeadlineCheckResult(BaseModel):
     overdue_marked: int = Field(description="petitions newly marked overdue")
     anonymised: int = Field(description="records whose personal data was anonymised")
-
-
-def _unit_in_scope(units: UnitTree, principal: Principal, code: str) -> Unit:
-    unit = units.find(code)
-    if unit is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
-    require_scope(units, principal, unit.id)
-    return unit
 
 
 # ---- visits ------------------------------------------------------------------------------------
@@ -258,7 +249,7 @@ async def reception_digest(
     code: str, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
 ) -> Digest:
     """What a unit must act on today: petitions nearly due and overdue."""
-    unit = _unit_in_scope(units, principal, code)
+    unit = unit_in_scope(units, principal, code)
     data = await services.ask(SERVICE, "digest", "get", principal, DigestQuery(unit_code=unit.id))
     return Digest.model_validate(data)
 
@@ -274,7 +265,7 @@ async def reception_schedule(
     ],
 ) -> ScheduleCompliance:
     """Whether the head of a unit kept the reception days the law sets, in a period."""
-    unit = _unit_in_scope(units, principal, code)
+    unit = unit_in_scope(units, principal, code)
     query = ScheduleQuery(unit_code=unit.id, period=period)
     data = await services.ask(SERVICE, "schedule", "get", principal, query)
     return ScheduleCompliance.model_validate(data)

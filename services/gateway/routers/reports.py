@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from danvan.access import require_role, require_scope
+from danvan.access import require_role, require_scope, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reports import (
     PERIOD_PATTERN,
@@ -30,8 +30,6 @@ from danvan.contracts.reports import (
     ReportQuery,
     ReportSubmit,
 )
-from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
-from danvan.units import Unit, UnitTree
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route
@@ -43,14 +41,6 @@ REVIEW_SUMMARIES = {
     ReportAction.RETURN: "Return a child's report with a comment (trả lại để hoàn chỉnh)",
     ReportAction.APPROVE: "Approve a child's report (phê duyệt): it is locked from then on",
 }
-
-
-def _unit_in_scope(units: UnitTree, principal: Principal, code: str) -> Unit:
-    unit = units.find(code)
-    if unit is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
-    require_scope(units, principal, unit.id)
-    return unit
 
 
 # ---- reports -----------------------------------------------------------------------------------
@@ -140,7 +130,7 @@ async def completeness(
 ) -> Completeness:
     """How many of a unit's children in force in the period submitted their report, on time,
     and approved ("29/29"), with one row per child."""
-    unit = _unit_in_scope(units, principal, code)
+    unit = unit_in_scope(units, principal, code)
     query = CompletenessQuery(unit_code=unit.id, period=period, kind=kind)
     data = await services.ask(SERVICE, RESOURCE, "completeness", principal, query)
     return Completeness.model_validate(data)
@@ -156,7 +146,7 @@ async def concerns(
 ) -> ConcernsView:
     """The people's concerns raised in a month across a unit's whole subtree: hot spots
     (điểm nóng) first, then by reporting unit."""
-    unit = _unit_in_scope(units, principal, code)
+    unit = unit_in_scope(units, principal, code)
     query = ConcernsQuery(unit_code=unit.id, period=period)
     data = await services.ask(SERVICE, RESOURCE, "concerns", principal, query)
     return ConcernsView.model_validate(data)

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from danvan.access import require_scope
+from danvan.access import unit_in_scope
 from danvan.contracts.reporting import Boundaries, FiguresQuery, FiguresView
-from danvan.contracts.rpc import ErrorCode, ServiceError
 from danvan.lifecycle import period_of
 from danvan.periods import Basis
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
@@ -35,10 +34,7 @@ async def dashboard(
     """A unit's figures for a period, each with its change against the same period of the
     year before, what was recorded at its own level, and its children's figures."""
     period_of(period)
-    unit = units.find(code)
-    if unit is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
-    require_scope(units, principal, unit.id)
+    unit = unit_in_scope(units, principal, code)
     query = FiguresQuery(unit_code=unit.id, period=period, basis=basis.value, boundaries=boundaries)
     view = FiguresView.model_validate(
         await services.ask("reporting", "figures", "get", principal, query)
