@@ -119,13 +119,16 @@ class OutgoingEvent:
 Publish = Callable[[OutgoingEvent], Awaitable[None]]
 
 
-def retry_delay(attempts: int, *, base: float = 0.5, cap: float = 30.0) -> timedelta:
+#: The longest wait between two tries; the stream's duplicate window is derived from it.
+MAX_RETRY_DELAY = timedelta(seconds=30)
+
+
+def retry_delay(
+    attempts: int, *, base: float = 0.5, cap: float = MAX_RETRY_DELAY.total_seconds()
+) -> timedelta:
     """Exponential back-off with jitter; the cap stays well inside the duplicate window."""
     delay = min(cap, base * (2 ** max(0, attempts - 1)))
     return timedelta(seconds=delay * random.uniform(0.8, 1.0))
-
-
-MAX_RETRY_DELAY = timedelta(seconds=30)
 
 
 class OutboxRelay:

@@ -104,7 +104,9 @@ class Supervisor:
             dead = [child for child in self.children if not child.alive()]
             try:
                 dead = self._restart_asked(dead)
-            except (StartupFailed, KeyboardInterrupt) as error:
+            except KeyboardInterrupt:  # Ctrl-C while a restarted child was getting ready
+                break
+            except StartupFailed as error:
                 self.console.print(f"[red]✗ {error}[/red]")
                 exit_code = 1
                 break
@@ -128,8 +130,9 @@ class Supervisor:
                 failed.append(child)
                 continue
             self.console.print(f"{child.name} restarts: the units in force changed")
-            self.children.remove(child)
-            fresh = self._spawn(child.name, self._env)
+            fresh = self._spawn(child.name)
+            # In its old place, so that shutdown still stops in the reverse order of start.
+            self.children[self.children.index(child)] = fresh
             self._wait(fresh, self._ready_check(child.name))
             self.console.print(f"✓ {child.name} ready again")
         return failed
@@ -151,7 +154,8 @@ class Supervisor:
         self._nats_url = nats_url
         self._env = {**os.environ, "DANVAN_NATS_URL": nats_url, "DANVAN_HOME": str(self.home)}
         for service in (*DATA_SERVICES, "gateway"):
-            child = self._spawn(service, self._env)
+            child = self._spawn(service)
+            self.children.append(child)
             with self.console.status(f"starting {service}…"):
                 self._wait(child, self._ready_check(service))
             self.console.print(f"✓ {service} ready")
@@ -172,24 +176,24 @@ class Supervisor:
         running_nats_file(self.home).write_text(self.nats.url)
         return self.nats.url
 
-    def _spawn(self, service: str, env: dict[str, str]) -> Child:
+    def _spawn(self, service: str) -> Child:
         log_path = self.logs / f"{service}.log"
         log = open(log_path, "ab")  # noqa: SIM115  (the child keeps it)
         process = subprocess.Popen(
             [sys.executable, "-m", "danvan", "serve", service],
-            env=env,
+            env=self._env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log.close()
-        child = Child(service, process, log_path)
-        self.children.append(child)
-        return child
+        return Child(service, process, log_path)
 
     def _wait(self, child: Child, ready: Callable[[], bool]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
+            if self._stop.is_set():
+                raise KeyboardInterrupt
             if not child.alive():
                 raise StartupFailed(
                     f"{child.name} exited with {child.process.returncode} while starting; "

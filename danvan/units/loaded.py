@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -53,13 +54,25 @@ def in_effect(folder: Path, on: date) -> list[LoadedFile]:
     return [item for item in loaded_files(folder) if item.effective_on <= on]
 
 
+def key_of(files: Sequence[LoadedFile]) -> str:
+    """The key of the tree of the package's data with `files` applied."""
+    return "+".join([BASE_KEY, *(item.key for item in files)])
+
+
 def units_key(folder: Path, on: date) -> str:
-    """The key of the tree in force on `on`: the package's data and each file in effect."""
-    return "+".join([BASE_KEY, *(item.key for item in in_effect(folder, on))])
+    """The key of the tree in force on `on`, from the folder's listing alone."""
+    return key_of(in_effect(folder, on))
 
 
 def read(item: LoadedFile) -> Reorganisation:
-    return parse(item.path.read_bytes())
+    """The reorganisation kept in `item`; refused when the file changed after it was loaded,
+    since its name (and so every service's key) still says what was loaded."""
+    content = item.path.read_bytes()
+    if digest_of(content) != item.digest:
+        raise ReorganisationError(
+            [f"{item.path}: changed since it was loaded; load the new version instead"]
+        )
+    return parse(content)
 
 
 def tree_with(base: UnitTree, files: list[LoadedFile]) -> UnitTree:
@@ -70,11 +83,8 @@ def tree_with(base: UnitTree, files: list[LoadedFile]) -> UnitTree:
 @cache
 def _tree_with(base: UnitTree, files: tuple[LoadedFile, ...]) -> UnitTree:
     tree = base
-    for item in files:
-        try:
-            tree = apply(tree, read(item), key=f"{tree.key}+{item.key}")
-        except ReorganisationError as error:  # a file changed by hand after it was loaded
-            raise ReorganisationError([f"{item.path}: {p}" for p in error.problems]) from None
+    for index, item in enumerate(files):
+        tree = apply(tree, read(item), key=key_of(files[: index + 1]))
     return tree
 
 

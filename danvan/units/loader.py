@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from danvan.text import fold
-from danvan.units.loaded import loaded_files, tree_with
+from danvan.units.loaded import in_effect, tree_with
 from danvan.units.model import (
     NATION_ID,
     REFORM_DATE,
@@ -454,13 +454,10 @@ def _package_tree() -> UnitTree:
     return build_tree()
 
 
-def load_units(folder: Path | None = None, on: date | None = None) -> UnitTree:
+def load_units(folder: Path | None = None, on: date = date.max) -> UnitTree:
     """The tree of both generations, built once per process; with `folder`, also the
     reorganisations loaded there (`danvan units load`) that are in effect on `on`."""
     base = _package_tree()
     if folder is None:
         return base
-    files = loaded_files(folder)
-    if on is not None:
-        files = [item for item in files if item.effective_on <= on]
-    return tree_with(base, files)
+    return tree_with(base, in_effect(folder, on))

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from danvan.access import facts_scope, in_scope
 from danvan.cli import app
+from danvan.clock import VIETNAM, FixedClock
+from danvan.config import Settings
 from danvan.contracts.rpc import Principal, Role, ServiceError
 from danvan.fact_units import unit_for_fact
 from danvan.units import BASE_KEY, Generation, UnitTree, load_units, units_key
 from danvan.units.loaded import loaded_files, save, withdraw
 from danvan.units.reorganisation import ReorganisationError, apply, parse
+from danvan.units_command import run_list
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "reorganisation-2027-example.json"
 DAY = date(2027, 1, 1)
@@ -239,9 +243,13 @@ def test_units_load_command_keeps_a_good_file_and_refuses_a_bad_one(tmp_path: Pa
     assert loaded.exit_code == 0, loaded.output
     assert "1 new unit, 3 ceasing, 4 successions" in flat(loaded.output)
     assert len(loaded_files(tmp_path / "units")) == 1
-    listed = runner.invoke(app, ["units", "list"], env=env)
-    assert "01/01/2027" in listed.output
-    assert "loaded" in listed.output
+    before_the_day = FixedClock(datetime(2026, 11, 23, 9, tzinfo=VIETNAM))
+    console = Console(record=True, width=200)
+    assert run_list(Settings(home=tmp_path), before_the_day, console) == 0
+    listed = console.export_text()
+    assert "01/01/2027" in listed
+    assert "loaded" in listed
+    assert "in effect" not in listed
     missing = runner.invoke(app, ["units", "load", str(tmp_path / "nope.json")], env=env)
     assert missing.exit_code == 2
     assert "cannot read" in flat(missing.output)
@@ -252,9 +260,20 @@ def flat(output: str) -> str:
     return " ".join(output.split())
 
 
-def test_a_kept_file_spoiled_by_hand_stops_a_service_naming_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"successions": []},  # no longer a reorganisation at all
+        {"name": "Sửa tay"},  # still valid, but not what every service's key says was loaded
+    ],
+)
+def test_a_kept_file_changed_by_hand_stops_a_service_naming_the_file(
+    tmp_path: Path, edit: dict[str, Any]
+) -> None:
     item, _ = save(tmp_path, load_units(), EXAMPLE.read_bytes())
-    item.path.write_text(json.dumps(dict(example(), successions=[])), encoding="utf-8")
+    item.path.write_text(json.dumps(dict(example(), **edit)), encoding="utf-8")
     with pytest.raises(ReorganisationError) as raised:
         load_units(tmp_path, DAY)
-    assert raised.value.problems[0].startswith(f"{item.path}: successions:")
+    assert raised.value.problems == (
+        f"{item.path}: changed since it was loaded; load the new version instead",
+    )
