@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.contracts.rpc import (
+    ErrorCode,
+    ErrorDetail,
+    Principal,
+    Role,
+    ServiceError,
+)
 from danvan.units import Generation, Level, Unit, UnitTree
 from danvan.units.model import NATION_ID
-
-WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
-DECIDERS = (Role.LEADER, Role.ADMIN)
 
 
 def in_scope(tree: UnitTree, principal: Principal, unit_id: str) -> bool:

@@ -11,7 +11,6 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
-SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting", "gateway")
 DATA_SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting")
 
 _MIN_SECRET_LENGTH = 32

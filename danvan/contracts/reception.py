@@ -25,7 +25,7 @@ from danvan.contracts.registry import (
     Text,
     UnitCode,
 )
-from danvan.contracts.rpc import Role
+from danvan.contracts.rpc import DECIDERS, WRITERS, Role
 
 # ---- vocabularies ----------------------------------------------------------------------------
 
@@ -37,6 +37,11 @@ class ReceptionMode(StrEnum):
     AD_HOC = "ad_hoc"  # đột xuất
     ONLINE = "online"  # trực tuyến, recognised from 2026-07-01
     DEPUTIES = "deputies"  # by elected deputies
+
+
+#: The modes in which the head receives citizens in person, counted against the legal schedule
+#: (Luật Tiếp công dân, Arts. 12, 13 and 15) by reception and by reporting alike.
+HEAD_MODES = frozenset({ReceptionMode.PERIODIC, ReceptionMode.PERIODIC_DELEGATED})
 
 
 RECEPTION_MODE_LABELS: dict[ReceptionMode, Labels] = {
@@ -128,19 +133,6 @@ class PetitionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-PETITION_STATUS_LABELS: dict[PetitionStatus, Labels] = {
-    PetitionStatus.RECEIVED: {"vi": "Đã tiếp nhận", "en": "Received"},
-    PetitionStatus.CLASSIFIED: {"vi": "Đã phân loại", "en": "Classified"},
-    PetitionStatus.NOT_ELIGIBLE: {"vi": "Không đủ điều kiện xử lý", "en": "Not eligible"},
-    PetitionStatus.FORWARDED: {"vi": "Đã chuyển đơn", "en": "Forwarded"},
-    PetitionStatus.ACCEPTED: {"vi": "Đã thụ lý", "en": "Accepted for resolution"},
-    PetitionStatus.VERIFYING: {"vi": "Đang xác minh", "en": "Being verified"},
-    PetitionStatus.CONCLUDED: {"vi": "Đã có kết luận", "en": "Concluded"},
-    PetitionStatus.ENFORCED: {"vi": "Đã thi hành", "en": "Enforced"},
-    PetitionStatus.WITHDRAWN: {"vi": "Đã rút đơn", "en": "Withdrawn"},
-}
-
-
 class Conclusion(StrEnum):
     UPHELD = "upheld"  # đúng
     PARTLY_UPHELD = "partly_upheld"  # đúng một phần
@@ -159,19 +151,17 @@ class PetitionAction(StrEnum):
     WITHDRAW = "withdraw"
 
 
-_WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
-_DECIDERS = (Role.LEADER, Role.ADMIN)
 # Officers record and move a petition along; leaders decide on it (DESIGN.md, Security).
 PETITION_ACTION_ROLES: dict[PetitionAction, tuple[Role, ...]] = {
-    PetitionAction.CLASSIFY: _WRITERS,
-    PetitionAction.REJECT: _DECIDERS,
-    PetitionAction.FORWARD: _WRITERS,
-    PetitionAction.ACCEPT: _DECIDERS,
-    PetitionAction.VERIFY: _WRITERS,
-    PetitionAction.EXTEND: _DECIDERS,
-    PetitionAction.CONCLUDE: _DECIDERS,
-    PetitionAction.ENFORCE: _DECIDERS,
-    PetitionAction.WITHDRAW: _WRITERS,
+    PetitionAction.CLASSIFY: WRITERS,
+    PetitionAction.REJECT: DECIDERS,
+    PetitionAction.FORWARD: WRITERS,
+    PetitionAction.ACCEPT: DECIDERS,
+    PetitionAction.VERIFY: WRITERS,
+    PetitionAction.EXTEND: DECIDERS,
+    PetitionAction.CONCLUDE: DECIDERS,
+    PetitionAction.ENFORCE: DECIDERS,
+    PetitionAction.WITHDRAW: WRITERS,
 }
 
 
@@ -318,26 +308,6 @@ class ScheduleCompliance(BaseModel):
     rule: str
     held_on: list[date]
     missing_periods: list[str] = Field(description="the weeks or months without a day")
-
-
-# ---- cases ("vụ việc") ------------------------------------------------------------------------
-
-
-class CasePublic(BaseModel):
-    id: uuid.UUID
-    unit_code: str
-    matter: str
-    opened_on: date
-    visits: int
-    petitions: int
-
-
-class DuplicateCandidate(BaseModel):
-    case_id: uuid.UUID
-    matter: str
-    unit_code: str
-    opened_on: date
-    reason: str
 
 
 # ---- petitions ("đơn thư") -----------------------------------------------------------------

@@ -20,7 +20,7 @@ from pydantic import (
 
 from danvan.contracts.envelope import EventPayload
 from danvan.contracts.paging import PageRequest
-from danvan.contracts.rpc import Role
+from danvan.contracts.rpc import DECIDERS, WRITERS, Role
 
 Labels = dict[str, str]
 
@@ -88,17 +88,6 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-STATUS_LABELS: dict[Status, Labels] = {
-    Status.REGISTERED: {"vi": "Đăng ký", "en": "Registered"},
-    Status.IMPLEMENTING: {"vi": "Đang triển khai", "en": "Being implemented"},
-    Status.APPRAISED: {"vi": "Đã khảo sát, thẩm định", "en": "Appraised"},
-    Status.EVALUATED: {"vi": "Đã bình xét", "en": "Evaluated"},
-    Status.RECOGNISED: {"vi": "Được công nhận", "en": "Recognised"},
-    Status.NOT_RECOGNISED: {"vi": "Không được công nhận", "en": "Not recognised"},
-    Status.WITHDRAWN: {"vi": "Đã rút", "en": "Withdrawn"},
-}
-
-
 class Action(StrEnum):
     """A step of the lifecycle; each is an rpc action and an event verb."""
 
@@ -111,15 +100,13 @@ class Action(StrEnum):
 
 
 # Who may take each step: officers record, leaders decide (DESIGN.md, Security).
-_WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
-_DECIDERS = (Role.LEADER, Role.ADMIN)
 ACTION_ROLES: dict[Action, tuple[Role, ...]] = {
-    Action.START: _WRITERS,
-    Action.APPRAISE: _DECIDERS,
-    Action.EVALUATE: _DECIDERS,
-    Action.RECOGNISE: _DECIDERS,
-    Action.NOT_RECOGNISE: _DECIDERS,
-    Action.WITHDRAW: _WRITERS,
+    Action.START: WRITERS,
+    Action.APPRAISE: DECIDERS,
+    Action.EVALUATE: DECIDERS,
+    Action.RECOGNISE: DECIDERS,
+    Action.NOT_RECOGNISE: DECIDERS,
+    Action.WITHDRAW: WRITERS,
 }
 
 

@@ -373,18 +373,6 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
-def indicator(code: str) -> Indicator:
-    try:
-        return INDICATORS[code]
-    except KeyError:
-        raise KeyError(f"unknown indicator {code!r}") from None
-
-
-def stored_indicators() -> list[Indicator]:
-    """The indicators kept as numbers (events' counts and sums, manual figures)."""
-    return [i for i in INDICATORS.values() if i.stored]
-
-
 # ---- figures views ----------------------------------------------------------------------------
 
 
@@ -503,25 +491,8 @@ class FigureEntries(BaseModel):
     entries: list[FigureEntry] = Field(min_length=1, max_length=5000)
 
 
-class FigureEntryPublic(FigureEntry):
-    source: FigureSource
-    entered_by: str
-    entered_at: datetime
-
-
 class FigureEntriesResult(BaseModel):
     saved: int
-
-
-class FigureEntryQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_code: str = Field(max_length=20)
-    period: str | None = Field(default=None, max_length=10)
-    indicator: str | None = Field(default=None, max_length=64)
-    source: FigureSource | None = None
-    limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
 
 
 class FigureEntered(EventPayload):

@@ -27,6 +27,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+#: Who records (officers and up) and who decides (leaders and admins).
+WRITERS = (Role.OFFICER, Role.LEADER, Role.ADMIN)
+DECIDERS = (Role.LEADER, Role.ADMIN)
+
+
 class Principal(BaseModel):
     """Who acts: the verified claims of a bearer token, passed on to every service."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import WRITERS, facts_scope, listing_unit, require_role, require_scope
+from danvan.access import facts_scope, listing_unit, require_role, require_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     DialogueCreate,
@@ -24,7 +24,7 @@ from danvan.contracts.reception import (
     FollowUpUpdated,
 )
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact

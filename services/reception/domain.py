@@ -36,6 +36,7 @@ from danvan.lifecycle import check_version, invalid, refuse_transition, step_day
 from danvan.text import fold
 from danvan.units import UnitTree
 from services.reception.deadlines import (
+    REFORM_2026,
     Deadline,
     DeadlineError,
     DeadlineSettings,
@@ -43,19 +44,15 @@ from services.reception.deadlines import (
     deadline_for,
 )
 
-#: Law 136/2025/QH15 takes effect: online reception recognised, no delegated head reception.
-LAW_2026 = date(2026, 7, 1)
-
-
 # ---- visits -------------------------------------------------------------------------------------
 
 
 def check_visit_mode(mode: ReceptionMode, receiver_role: ReceiverRole, day: date) -> None:
     """The modes the law in force on `day` recognises, and who receives in each."""
-    if mode is ReceptionMode.ONLINE and day < LAW_2026:
-        raise invalid("mode", f"online reception is recognised from {LAW_2026}")
-    if mode is ReceptionMode.PERIODIC_DELEGATED and day >= LAW_2026:
-        raise invalid("mode", f"from {LAW_2026} a head may not delegate periodic reception")
+    if mode is ReceptionMode.ONLINE and day < REFORM_2026:
+        raise invalid("mode", f"online reception is recognised from {REFORM_2026}")
+    if mode is ReceptionMode.PERIODIC_DELEGATED and day >= REFORM_2026:
+        raise invalid("mode", f"from {REFORM_2026} a head may not delegate periodic reception")
     if mode is ReceptionMode.PERIODIC and receiver_role is not ReceiverRole.HEAD:
         raise invalid(
             "receiver_role",

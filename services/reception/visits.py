@@ -9,17 +9,10 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 
-from danvan.access import (
-    WRITERS,
-    facts_scope,
-    listing_unit,
-    require_role,
-    require_scope,
-    unit_in_scope,
-)
+from danvan.access import facts_scope, listing_unit, require_role, require_scope, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
-    ReceptionMode,
+    HEAD_MODES,
     ScheduleCompliance,
     ScheduleQuery,
     VisitCreate,
@@ -30,7 +23,7 @@ from danvan.contracts.reception import (
     VisitReply,
 )
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
@@ -52,7 +45,6 @@ from services.reception.store import visits_table
 V = visits_table
 
 # The head's own reception days: in person, or (until 2026-06-30) by a delegated deputy.
-HEAD_MODES = (ReceptionMode.PERIODIC.value, ReceptionMode.PERIODIC_DELEGATED.value)
 
 
 def public_of(row: Row[Any], principal: Principal) -> tuple[VisitPublic, bool]:
@@ -262,7 +254,7 @@ class VisitHandlers:
                     select(V.c.received_on).where(
                         and_(
                             V.c.unit_id == unit.id,
-                            V.c.mode.in_(HEAD_MODES),
+                            V.c.mode.in_(sorted(HEAD_MODES)),
                             V.c.received_on >= start,
                             V.c.received_on <= end,
                         )

@@ -9,15 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import (
-    DECIDERS,
-    WRITERS,
-    facts_scope,
-    in_scope,
-    listing_unit,
-    require_role,
-    require_scope,
-)
+from danvan.access import facts_scope, in_scope, listing_unit, require_role, require_scope
 from danvan.clock import Clock
 from danvan.contracts.contests import (
     ContestCreate,
@@ -34,7 +26,7 @@ from danvan.contracts.contests import (
 )
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import ById, RecognitionLevel, Status
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import DECIDERS, WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from danvan.access import WRITERS, require_role, require_scope
+from danvan.access import require_role, require_scope
 from danvan.contracts.registry import (
     ACTION_ROLES,
     DEFAULT_TOPICS,
@@ -29,7 +29,7 @@ from danvan.contracts.registry import (
     StepBody,
     Withdraw,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import (
     check_version,

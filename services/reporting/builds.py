@@ -198,10 +198,6 @@ class Rebuilder:
                 raise
             log.info("a rebuild with other units is running; trying again later")
 
-    async def wait(self) -> None:
-        if self._task is not None:
-            await self._task
-
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from danvan.contracts.envelope import RawCloudEvent
 from danvan.contracts.reception import (
+    HEAD_MODES,
     DialogueHeld,
     FollowUpStatus,
     FollowUpUpdated,
@@ -26,7 +27,6 @@ from danvan.contracts.reception import (
     PetitionConcluded,
     PetitionOverdue,
     PetitionReceived,
-    ReceptionMode,
     VisitRecorded,
 )
 from danvan.contracts.registry import (
@@ -39,7 +39,6 @@ from danvan.contracts.registry import (
 from danvan.contracts.reporting import TOTAL, FigureEntered, FigureSource, dimension_key
 
 # The modes in which the head of the unit receives citizens in person on a scheduled day.
-HEAD_MODES = frozenset({ReceptionMode.PERIODIC, ReceptionMode.PERIODIC_DELEGATED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +99,6 @@ def effects(event: RawCloudEvent) -> list[Effect]:
         return []
     payload_type, rule = found
     return list(rule(payload_type.model_validate(event.data), event))
-
-
-def counted_event_types() -> frozenset[str]:
-    return frozenset(_RULES)
 
 
 # ---- registry ---------------------------------------------------------------------------------

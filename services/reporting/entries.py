@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import WRITERS, in_scope
+from danvan.access import in_scope
 from danvan.contracts.reporting import (
     DIMENSIONS,
     INDICATORS,
@@ -26,7 +26,7 @@ from danvan.contracts.reporting import (
     FigureEntry,
     FigureSource,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
 from danvan.db import upsert_insert
 from danvan.emit import Fact, emit
 from danvan.periods import InvalidPeriod, Period, overlaps, periods_of_year

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from danvan.access import DECIDERS, WRITERS, require_role, require_scope
+from danvan.access import require_role, require_scope
 from danvan.contracts.contests import (
     ContestCreate,
     ContestDetail,
@@ -20,6 +20,7 @@ from danvan.contracts.contests import (
 )
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Text
+from danvan.contracts.rpc import DECIDERS, WRITERS
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 

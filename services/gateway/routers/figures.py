@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from danvan.access import WRITERS, require_role
+from danvan.access import require_role
 from danvan.contracts.registry import Labels
 from danvan.contracts.reporting import (
     AREA_LABELS,
@@ -24,7 +24,7 @@ from danvan.contracts.reporting import (
     FigureEntriesResult,
     RebuildStatus,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Role, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Role, ServiceError
 from danvan.figure_import import MAX_FIGURE_ROWS, figure_entries
 from danvan.periods import Basis
 from danvan.spreadsheets import DOCX_MEDIA_TYPE, XLSX_MEDIA_TYPE, SpreadsheetError, read_table

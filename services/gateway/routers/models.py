@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 
-from danvan.access import WRITERS, require_role
+from danvan.access import require_role
 from danvan.contracts.registry import (
     ImportResult,
     ModelChangesBody,
@@ -17,7 +17,7 @@ from danvan.contracts.registry import (
     ModelPublic,
     ModelQuery,
 )
-from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ServiceError
 from danvan.importing import import_models, read_import_file
 from danvan.spreadsheets import SpreadsheetError
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from danvan.access import WRITERS, require_role, require_scope, unit_in_scope
+from danvan.access import require_role, require_scope, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_ACTION_ROLES,
@@ -40,7 +40,7 @@ from danvan.contracts.reception import (
     VisitQuery,
 )
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Line, Text
-from danvan.contracts.rpc import Role
+from danvan.contracts.rpc import WRITERS, Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route

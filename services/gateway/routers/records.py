@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from danvan.access import WRITERS, require_role, require_scope
+from danvan.access import require_role, require_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import ACTION_ROLES, STEP_BODIES, Action
+from danvan.contracts.rpc import WRITERS
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route

@@ -14,8 +14,6 @@ from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.views import Dashboard, UnitRef
 
-PERIOD_FORMS = "year 2026, half 2026S1, quarter 2026Q3, month 202605, nine months 2026NM"
-
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 
 
