@@ -237,7 +237,6 @@ class Rebuilder:
                     active=build,
                     building=None,
                     finished_at=utcnow(),
-                    applied=builds_table.c.total,
                     units_key=builds_table.c.building_units_key,
                 )
             )

@@ -382,6 +382,8 @@ def test_the_rebuild_command_replays_the_streams_and_ends_with_the_same_figures(
     before_commune = wait_for(officer, "00082", 1)
     national = platform.client("VN", Role.VIEWER)
     before_city = dashboard(national, "01")
+    admin = platform.client("VN", Role.ADMIN)
+    before_build = admin.get("/api/v1/admin/reporting/rebuild").json()["build"]
 
     env = {**os.environ, "DANVAN_HOME": str(platform.home), "DANVAN_NATS_URL": ""}
     done = subprocess.run(
@@ -394,6 +396,8 @@ def test_the_rebuild_command_replays_the_streams_and_ends_with_the_same_figures(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rebuilt from" in done.stdout
+    # The views now read a new build: the figures below were counted again, not kept.
+    assert admin.get("/api/v1/admin/reporting/rebuild").json()["build"] == before_build + 1
 
     def settled(view: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in view.items() if k != "current_as_of"}

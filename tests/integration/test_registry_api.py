@@ -159,8 +159,12 @@ async def test_a_step_out_of_scope_is_refused_with_403_and_changes_nothing(
     assert detail["status"] == "registered"
     assert detail["version"] == 1
     assert len(detail["history"]) == 1
-    await stack.client.get("/api/v1/models", headers=stack.auth(COMMUNE))  # a later request
-    assert await stream_size(stack.nats_url, "REGISTRY") == before
+    # A step that is allowed, after it: its event is the only one that reaches the stream.
+    started = await step(stack, model["id"], "start", unit=COMMUNE)
+    assert started.status_code == 200, started.text
+    received = await events(stack, before + 1)
+    assert len(received) == before + 1
+    assert received[-1].event["type"] == "vn.danvan.registry.model.started.v1"
 
 
 async def test_a_forbidden_transition_answers_409_and_a_wrong_role_403(

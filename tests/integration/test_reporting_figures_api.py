@@ -428,13 +428,12 @@ async def enter(
 
 
 def assert_outside_scope(reply: Any, unit: str, *, row: int) -> None:
-    """Refused for a unit outside the caller's: a 403, or (as the entries' check reports every
-    row's problems at once) a 422 naming the row and its unit."""
-    assert reply.status_code in (403, 422), reply.text
+    """Refused for a unit outside the caller's: the entries' check reports every row's problems
+    at once, so a 422 naming the row and its unit."""
+    assert reply.status_code == 422, reply.text
     error = reply.json()["error"]
     assert unit in error["message"] + "".join(d["reason"] for d in error["details"])
-    if reply.status_code == 422:
-        assert [(d["row"], d["field"]) for d in error["details"]] == [(row, "unit_code")]
+    assert [(d["row"], d["field"]) for d in error["details"]] == [(row, "unit_code")]
 
 
 async def test_figures_entered_by_hand_sum_into_the_quarter_replace_and_refuse_overlaps(

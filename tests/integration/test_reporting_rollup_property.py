@@ -249,6 +249,11 @@ def check_unit(
     for indicator in INDICATORS:
         assert amount(view, indicator) == total.get((unit, indicator), 0), (unit, indicator)
         assert amount(view, indicator, "own") == own.get((unit, indicator), 0), (unit, indicator)
+        # Each child against the plain count too: "own" is the total less the children's rows,
+        # so only this shows that the children's rows are right one by one.
+        for row in view.children:
+            wanted = total.get((row.unit_code, indicator), 0)
+            assert (row.figures[indicator].amount or 0) == (wanted or 0), (row.unit_code, indicator)
         children = sum(row.figures[indicator].amount or 0 for row in view.children)
         assert children + amount(view, indicator, "own") == amount(view, indicator)
 
