@@ -17,6 +17,7 @@ from danvan.contracts.reporting import (
     FiguresView,
 )
 from danvan.contracts.reports import ReportKind, ReportStatus
+from danvan.lifecycle import period_of
 from danvan.units import NATION_ID, Level, Unit, UnitTree
 from services.reporting import report_store
 from services.reporting.exports import (
@@ -74,10 +75,17 @@ class Documents:
 
     async def document(self, query: ExportQuery, today: date) -> ReportDocument:
         unit = self._figures.unit(query.unit_code, query.boundaries)
+        period = period_of(query.period).code  # as reports are stored: "2025q1" is 2025Q1
         async with self._sessions() as session:
-            report = await report_store.find_report(session, unit.id, query.period, ReportKind.WORK)
+            report = await report_store.find_report(session, unit.id, period, ReportKind.WORK)
+            # Concerns are raised in the month's report on the people's situation.
+            situation = await report_store.find_report(
+                session, unit.id, period, ReportKind.PEOPLE_SITUATION
+            )
             concerns = (
-                await report_store.concerns_of(session, report.id) if report is not None else []
+                await report_store.concerns_of(session, situation.id)
+                if situation is not None
+                else []
             )
         if report is not None and report.status == ReportStatus.APPROVED and report.figures:
             view = FiguresView.model_validate(report.figures)  # as approved: locked
@@ -85,7 +93,7 @@ class Documents:
             view = await self._figures.view(
                 FiguresQuery(
                     unit_code=unit.id,
-                    period=query.period,
+                    period=period,
                     basis=query.basis,
                     boundaries=query.boundaries,
                 )

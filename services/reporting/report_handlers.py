@@ -50,7 +50,7 @@ from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.periods import Period
 from danvan.service import ServiceRuntime
-from danvan.timeutil import as_utc
+from danvan.timeutil import as_utc, as_utc_or_none
 from danvan.units import UnitTree
 from services.reporting import report_store as store
 from services.reporting.reports import (
@@ -96,10 +96,6 @@ def state_of(row: Row[Any]) -> ReportState:
     )
 
 
-def _moment(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
-
-
 def _without_children(figures: dict[str, Any] | None) -> dict[str, Any] | None:
     """The frozen view without its children's rows: a province's are 1.3 to 1.8 MB, and a
     reply must fit one NATS message (1 MB by default). The stored view keeps them."""
@@ -130,7 +126,7 @@ def public_fields(units: UnitTree, row: Row[Any]) -> dict[str, Any]:
         "submitted_at": as_utc(row.submitted_at),
         "submitted_by": row.submitted_by,
         "on_time": row.on_time,
-        "reviewed_at": _moment(row.reviewed_at),
+        "reviewed_at": as_utc_or_none(row.reviewed_at),
         "reviewed_by": row.reviewed_by,
         "concerns_count": row.concerns_count,
         "hot_spots_count": row.hot_spots_count,

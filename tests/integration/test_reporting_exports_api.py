@@ -78,3 +78,50 @@ async def test_the_city_report_downloads_as_docx_and_xlsx_with_its_figures_and_c
     assert registered[1:3] == [6, 3]
     hong_ha = next(row for row in rows if row[1] == HONG_HA)
     assert hong_ha[2] == 6  # the children's block: Hồng Hà, first indicator column
+
+
+async def test_an_approved_report_exports_as_approved_with_the_months_concerns(
+    stack: ReportingStack,
+) -> None:
+    await stack.publish(model_registered(HONG_HA, date(2026, 3, 2)))
+    await stack.wait_for(HONG_HA, "202603", "models.registered", 1, basis="cutoff")
+    commune = stack.auth(HONG_HA, Role.OFFICER)
+    work = {
+        "unit_code": HONG_HA,
+        "period": "202603",
+        "kind": "work",
+        "results": "Tổ chức hội nghị đối thoại với Nhân dân tổ dân phố số 5.",
+        "limitations": "Một số tổ dân phố chưa báo cáo kịp thời.",
+        "tasks": "Nhân rộng mô hình trong tháng 4.",
+    }
+    submitted = await stack.client.post("/api/v1/reports", json=work, headers=commune)
+    assert submitted.status_code == 201, submitted.text
+    approved = await stack.client.post(
+        f"/api/v1/reports/{submitted.json()['id']}/approve",
+        json={},
+        headers=stack.auth("01", Role.LEADER),
+    )
+    assert approved.status_code == 200, approved.text
+    situation = {
+        "unit_code": HONG_HA,
+        "period": "202603",
+        "kind": "people_situation",
+        "results": "Tình hình Nhân dân cơ bản ổn định.",
+        "concerns": [
+            {"topic": "Bồi thường giải phóng mặt bằng", "unit_codes": [HONG_HA], "hot_spot": True}
+        ],
+    }
+    raised = await stack.client.post("/api/v1/reports", json=situation, headers=commune)
+    assert raised.status_code == 201, raised.text
+    # A model registered after the approval: the dashboard moves, the approved report does not.
+    await stack.publish(model_registered(HONG_HA, date(2026, 3, 3)))
+    await stack.wait_for(HONG_HA, "202603", "models.registered", 2)
+
+    text = document_text(await download(stack, HONG_HA, "docx", "202603"))
+    assert work["results"] in text
+    assert work["tasks"] in text
+    assert "Bồi thường giải phóng mặt bằng" in text
+    workbook = openpyxl.load_workbook(BytesIO(await download(stack, HONG_HA, "xlsx", "202603")))
+    models = next(name for name in workbook.sheetnames if name.startswith("Mô hình"))
+    registered = next(row for row in cells(workbook[models]) if row[0] == "Mô hình đăng ký")
+    assert registered[1] == 1  # as approved
