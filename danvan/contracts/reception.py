@@ -646,6 +646,14 @@ class AuditEntry(BaseModel):
     fields: list[str]
 
 
+class CheckResult(BaseModel):
+    """What one run of the deadline check did."""
+
+    overdue_marked: int = Field(description="petitions newly marked overdue")
+    digests_published: int = Field(description="units whose daily digest was published")
+    anonymised: int = Field(description="records whose personal data was anonymised")
+
+
 # ---- events ------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +16,7 @@ from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     AuditEntry,
     AuditQuery,
+    CheckResult,
     Digest,
     DigestItem,
     DigestPublished,
@@ -49,12 +49,6 @@ from services.reception.store import (
 D = deadlines_table
 P = petitions_table
 SYSTEM = Principal(sub="system:retention", unit="VN", roles=(Role.ADMIN,))
-
-
-class CheckResult(BaseModel):
-    overdue_marked: int
-    digests_published: int
-    anonymised: int
 
 
 class Checks:

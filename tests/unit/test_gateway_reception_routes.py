@@ -78,7 +78,7 @@ REPLIES: dict[tuple[str, str], Any] = {
     ("digest", "get"): {"unit_code": "00097", "on": "2026-11-16", "nearly_due": [], "overdue": []},
     ("audit", "list"): {"data": [], "total": 0, "next_cursor": None},
     ("petitions", "list"): {"data": [PETITION], "total": 1, "next_cursor": None},
-    ("deadlines", "check"): {"overdue_marked": 2, "anonymised": 1},
+    ("deadlines", "check"): {"overdue_marked": 2, "digests_published": 3, "anonymised": 1},
 }
 
 VISIT_BODY: dict[str, Any] = {
@@ -430,7 +430,7 @@ def test_an_admin_reads_the_personal_data_audit_and_runs_the_deadline_check(
     )
     check = client.post("/api/v1/admin/deadline-check", headers=auth(Role.ADMIN))
     assert audit.status_code == 200
-    assert check.json() == {"overdue_marked": 2, "anonymised": 1}
+    assert check.json() == {"overdue_marked": 2, "digests_published": 3, "anonymised": 1}
     assert [(asked.resource, asked.action) for asked in services.asked] == [
         ("audit", "list"),
         ("deadlines", "check"),

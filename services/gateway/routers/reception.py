@@ -21,6 +21,7 @@ from danvan.contracts.reception import (
     PETITION_STEP_BODIES,
     AuditEntry,
     AuditQuery,
+    CheckResult,
     DialogueCreate,
     DialoguePublic,
     DialogueQuery,
@@ -69,11 +70,6 @@ class FollowUpBody(BaseModel):
     status: FollowUpStatus
     on: date | None = Field(default=None, description="the day of the change; today when not given")
     remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
-
-
-class DeadlineCheckResult(BaseModel):
-    overdue_marked: int = Field(description="petitions newly marked overdue")
-    anonymised: int = Field(description="records whose personal data was anonymised")
 
 
 # ---- visits ------------------------------------------------------------------------------------
@@ -292,13 +288,13 @@ admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 @admin_router.post("/deadline-check", responses=ERROR_RESPONSES)
 async def run_deadline_check(
     principal: CurrentPrincipal, services: ServicesDep, settings: SettingsDep
-) -> DeadlineCheckResult:
+) -> CheckResult:
     """Run the scheduled deadline check now: mark overdue petitions, anonymise expired
     personal data (admins)."""
     require_role(principal, Role.ADMIN)
     timeout = max(settings.rpc_timeout, DEADLINE_CHECK_TIMEOUT)
     data = await services.ask(SERVICE, "deadlines", "check", principal, {}, timeout=timeout)
-    return DeadlineCheckResult.model_validate(data)
+    return CheckResult.model_validate(data)
 
 
 router = APIRouter()
