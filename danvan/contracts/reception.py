@@ -265,6 +265,7 @@ class VisitPublic(BaseModel):
         default=None, description="the reply the law owes (10 working days)"
     )
     replied_on: date | None = None
+    reply_summary: str | None = Field(default=None, description="what the reply answered")
     created_by: str
     created_at: datetime
 

@@ -71,6 +71,7 @@ visits_table = Table(
     # The reply the law owes after a reception (Luật Tiếp công dân Art. 28).
     Column("reply_due_on", Date, nullable=True, index=True),
     Column("replied_on", Date, nullable=True),
+    Column("reply_summary", Text, nullable=True),
     Column("reply_overdue_at", DateTime(timezone=True), nullable=True),
 )
 

@@ -70,6 +70,7 @@ def public_of(row: Row[Any], principal: Principal) -> tuple[VisitPublic, bool]:
         representatives=representatives,
         reply_due_on=row.reply_due_on,
         replied_on=row.replied_on,
+        reply_summary=row.reply_summary,
         created_by=row.created_by,
         created_at=row.created_at,
     )
@@ -165,7 +166,11 @@ class VisitHandlers:
                     ErrorCode.CONFLICT, f"the visit was replied to on {row.replied_on}"
                 )
             on = step_day(command.on, row.received_on, today, "visit")
-            await session.execute(update(V).where(V.c.id == row.id).values(replied_on=on))
+            await session.execute(
+                update(V)
+                .where(V.c.id == row.id)
+                .values(replied_on=on, reply_summary=command.summary)
+            )
             due_on = row.reply_due_on or on
             replied = VisitReplied(
                 visit_id=uuid.UUID(row.id),

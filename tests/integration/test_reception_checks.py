@@ -120,6 +120,8 @@ async def test_the_reply_owed_after_a_reception_is_due_in_ten_working_days(
     assert late.json()["replied_on"] == "2026-12-02"
     twice = await post(stack, f"/api/v1/visits/{visit['id']}/reply", {"summary": "Lần nữa"})
     assert twice.status_code == 409
+    kept = await stack.client.get(f"/api/v1/visits/{visit['id']}", headers=stack.auth(COMMUNE))
+    assert kept.json()["reply_summary"] == "Đã trả lời"  # the first reply, as it was written
 
     async def replied_late() -> bool:
         received = await read_stream(stack.nats_url, "RECEPTION")
