@@ -23,6 +23,7 @@ from danvan.contracts.rpc import (
     ErrorCode,
     ErrorDetail,
     Principal,
+    RpcFailed,
     RpcOk,
     RpcRequest,
     ServiceError,
@@ -190,12 +191,8 @@ async def call(
     body = json.loads(reply.body)
     if body.get("ok"):
         return body.get("data")
-    failure = body.get("error") or {}
-    raise ServiceError(
-        ErrorCode(failure.get("code", ErrorCode.INTERNAL)),
-        failure.get("message", "error"),
-        [ErrorDetail.model_validate(d) for d in failure.get("details", [])],
-    )
+    failure = RpcFailed.model_validate(body).error
+    raise ServiceError(failure.code, failure.message, failure.details)
 
 
 class ServiceClient:

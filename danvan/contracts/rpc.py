@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -46,12 +46,44 @@ class Principal(BaseModel):
         return any(role in self.roles for role in roles)
 
 
+class Language(StrEnum):
+    """The languages people read the platform's messages in: Vietnamese unless they ask."""
+
+    VI = "vi"
+    EN = "en"
+
+
+class Message(BaseModel):
+    """A sentence for people, in Vietnamese (the default) and in English. Services answer with
+    both; the gateway gives the caller the one its `Accept-Language` asks for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vi: str
+    en: str
+
+    def in_language(self, language: Language) -> str:
+        return self.vi if language is Language.VI else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def _message(value: Any) -> Any:
+    # Transitional: a plain string is the same text in both languages, until every call
+    # site says what it means in Vietnamese too.
+    return Message(vi=value, en=value) if isinstance(value, str) else value
+
+
+AnyMessage = Annotated[Message, BeforeValidator(_message)]
+
+
 class ErrorDetail(BaseModel):
     """One thing wrong with a request; `field` is a dotted path into the request body."""
 
     field: str | None = None
-    reason: str
-    hint: str | None = None
+    reason: AnyMessage
+    hint: AnyMessage | None = None
     row: int | None = Field(
         default=None, description="the spreadsheet row (header is row 1), for imports"
     )
@@ -59,7 +91,7 @@ class ErrorDetail(BaseModel):
 
 class RpcError(BaseModel):
     code: ErrorCode
-    message: str
+    message: AnyMessage
     details: list[ErrorDetail] = []
 
 
@@ -84,11 +116,12 @@ class ServiceError(Exception):
     """Raised by a handler to answer with an error reply instead of a result."""
 
     def __init__(
-        self, code: ErrorCode, message: str, details: list[ErrorDetail] | None = None
+        self, code: ErrorCode, message: Message | str, details: list[ErrorDetail] | None = None
     ) -> None:
-        super().__init__(message)
+        said = _message(message)
+        super().__init__(said.en)
         self.code = code
-        self.message = message
+        self.message: Message = said
         self.details = details or []
 
     def to_reply(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""One error shape everywhere: {"error": {"code", "message", "details"}}."""
+"""One error shape everywhere: {"error": {"code", "message", "details"}}, in the caller's
+language (Vietnamese unless `Accept-Language` prefers English)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, RpcError, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Language, Message, ServiceError
+from services.gateway.language import request_language
+from services.gateway.openapi import ApiError, ApiErrorDetail, ErrorResponse
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.VALIDATION: 422,
@@ -21,14 +24,35 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 
 
-def error_response(error: ServiceError) -> JSONResponse:
-    body = {
-        "error": RpcError(code=error.code, message=error.message, details=error.details).model_dump(
-            mode="json"
+def rendered(error: ServiceError, language: Language) -> ErrorResponse:
+    return ErrorResponse(
+        error=ApiError(
+            code=error.code,
+            message=error.message.in_language(language),
+            details=[_detail(detail, language) for detail in error.details],
         )
-    }
-    headers = {"WWW-Authenticate": "Bearer"} if error.code is ErrorCode.UNAUTHENTICATED else None
-    return JSONResponse(body, status_code=STATUS_BY_CODE[error.code], headers=headers)
+    )
+
+
+def _detail(detail: ErrorDetail, language: Language) -> ApiErrorDetail:
+    return ApiErrorDetail(
+        field=detail.field,
+        reason=detail.reason.in_language(language),
+        hint=detail.hint.in_language(language) if detail.hint else None,
+        row=detail.row,
+    )
+
+
+def error_response(
+    error: ServiceError, language: Language, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if error.code is ErrorCode.UNAUTHENTICATED:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+    return JSONResponse(
+        rendered(error, language).model_dump(mode="json"),
+        status_code=STATUS_BY_CODE[error.code],
+        headers=headers,
+    )
 
 
 def _field_path(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -38,13 +62,16 @@ def _field_path(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return location
 
 
+INVALID_REQUEST = Message(vi="yêu cầu không hợp lệ", en="invalid request")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, error: ServiceError) -> JSONResponse:
-        return error_response(error)
+    async def service_error(request: Request, error: ServiceError) -> JSONResponse:
+        return error_response(error, request_language(request))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         details = [
             ErrorDetail(
                 field=".".join(str(part) for part in _field_path(item["loc"])) or None,
@@ -52,9 +79,11 @@ def install_error_handlers(app: FastAPI) -> None:
             )
             for item in error.errors()
         ]
-        return error_response(ServiceError(ErrorCode.VALIDATION, "invalid request", details))
+        return error_response(
+            ServiceError(ErrorCode.VALIDATION, INVALID_REQUEST, details), request_language(request)
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(error.status_code, ErrorCode.INTERNAL)
-        return error_response(ServiceError(code, str(error.detail)))
+        return error_response(ServiceError(code, str(error.detail)), request_language(request))

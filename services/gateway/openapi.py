@@ -1,16 +1,36 @@
-"""Shared OpenAPI declarations."""
+"""Shared OpenAPI declarations: the one error shape every route answers with."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from danvan.contracts.rpc import RpcError
+from danvan.contracts.rpc import ErrorCode
+
+
+class ApiErrorDetail(BaseModel):
+    """One thing wrong with a request."""
+
+    field: str | None = Field(default=None, examples=["unit_code"])
+    reason: str = Field(examples=["không có đơn vị hành chính 99999"])
+    hint: str | None = None
+    row: int | None = Field(
+        default=None, description="the spreadsheet row (header is row 1), for imports"
+    )
+
+
+class ApiError(BaseModel):
+    code: ErrorCode
+    message: str = Field(
+        description="in Vietnamese, or in English when `Accept-Language` prefers it",
+        examples=["yêu cầu không hợp lệ"],
+    )
+    details: list[ApiErrorDetail] = []
 
 
 class ErrorResponse(BaseModel):
-    error: RpcError
+    error: ApiError
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
