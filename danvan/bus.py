@@ -18,6 +18,7 @@ from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from danvan.answer_by import answering_within
 from danvan.config import Settings
 from danvan.contracts.rpc import (
     ErrorCode,
@@ -145,7 +146,8 @@ async def handle_rpc(
             ErrorCode.VALIDATION, "invalid request", validation_details(error)
         ).to_reply()
     try:
-        result = await handler(envelope.principal, data)
+        with answering_within(envelope.timeout):
+            result = await handler(envelope.principal, data)
     except ServiceError as error:
         return error.to_reply()
     except (DBAPIError, OSError) as error:
@@ -177,7 +179,7 @@ async def call(
 ) -> Any:
     """Send a request; return the reply's data or raise the ServiceError it carried."""
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    request = {"principal": principal.model_dump(mode="json"), "data": payload}
+    request = {"principal": principal.model_dump(mode="json"), "data": payload, "timeout": timeout}
     try:
         reply = await broker.request(request, subject, timeout=timeout)
     except (TimeoutError, NatsTimeoutError) as error:

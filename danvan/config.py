@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from limits import parse
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
@@ -36,6 +37,21 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = SecretStr("")
     # How long the gateway waits for a service's rpc reply, in seconds.
     rpc_timeout: float = 5.0
+    # How long the gateway waits for the parts of a view (a dashboard), in seconds: a part
+    # whose service has not answered by then is left out with a warning.
+    view_deadline: float = 3.0
+    # How long the gateway keeps a composed view at most, in seconds (events drop it sooner),
+    # and how many views it keeps.
+    view_cache_seconds: float = 60.0
+    view_cache_size: int = 2000
+    # Requests one principal (a token's subject) may make to the gateway, e.g. "600/minute";
+    # beyond that the gateway answers 429 with Retry-After.
+    rate_limit: str = "600/minute"
+    # Portal origins allowed to call the gateway from a browser, as JSON: ["https://…"].
+    cors_origins: list[str] = []
+    # The largest request body the gateway reads: a spreadsheet upload, and any other body.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = 2 * 1024 * 1024
     # How long the broker waits for in-flight handlers on shutdown, in seconds.
     graceful_timeout: float = 10.0
     log_level: str = "INFO"
@@ -60,6 +76,15 @@ class Settings(BaseSettings):
     reporting_report_due_days: int = 6
     # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
     registry_topics: dict[str, str] = {}
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_is_understood(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate such as 600/minute: {error}") from error
+        return value
 
     def production_problems(self, service: ServiceName) -> list[str]:
         """What keeps `service` from starting in production: each process is checked for

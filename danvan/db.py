@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from danvan.answer_by import still_awaited
 
 # Tables every service shares (outbox, inbox) live on the kernel's metadata; each service
 # keeps its own tables on its own metadata. Names follow one convention so that Alembic's
@@ -66,9 +69,11 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error, and roll back when the
+    rpc's caller has stopped waiting (`danvan.answer_by`)."""
     async with sessions() as session, session.begin():
         yield session
+        still_awaited()
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -88,3 +93,21 @@ def bytewise_text() -> Any:
     from sqlalchemy import Text
 
     return Text().with_variant(Text(collation="C"), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, always given back with its UTC offset: SQLite keeps none, and a naive
+    datetime in an answer is ambiguous (and breaks the `date-time` format portals validate)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value

@@ -3,10 +3,10 @@ so a redelivered or republished event changes nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, String, Table
+from sqlalchemy import Column, String, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.db import kernel_metadata, upsert_insert
+from danvan.db import UtcDateTime, kernel_metadata, upsert_insert
 from danvan.timeutil import utcnow
 
 inbox_table = Table(
@@ -14,7 +14,7 @@ inbox_table = Table(
     kernel_metadata,
     Column("consumer", String(100), primary_key=True),
     Column("event_id", String(36), primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
 )
 
 

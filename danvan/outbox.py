@@ -23,7 +23,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -37,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from danvan.contracts.envelope import CloudEvent
-from danvan.db import kernel_metadata, transaction
+from danvan.db import UtcDateTime, kernel_metadata, transaction
 from danvan.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -59,10 +58,10 @@ outbox_table = Table(
     Column("body", LargeBinary, nullable=False),
     # Trace context captured at write time, so the relay's publish continues the same trace.
     Column("headers", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("last_error", Text, nullable=True),
 )
 Index(

@@ -216,7 +216,7 @@ class ReportingStack:
 
     # ---- reading -----------------------------------------------------------------------------
 
-    async def dashboard(
+    async def unit_figures(
         self,
         unit: str,
         period: str,
@@ -226,7 +226,7 @@ class ReportingStack:
         headers: Mapping[str, str] | None = None,
     ) -> Json:
         reply = await self.client.get(
-            f"/api/v1/units/{unit}/dashboard",
+            f"/api/v1/units/{unit}/figures",
             params={"period": period, "basis": basis, "boundaries": boundaries},
             headers=dict(headers) if headers is not None else self.auth("VN", Role.VIEWER),
         )
@@ -243,7 +243,7 @@ class ReportingStack:
         basis: str = "calendar",
         boundaries: str = "current",
     ) -> Json:
-        view = await self.dashboard(unit, period, basis=basis, boundaries=boundaries)
+        view = await self.unit_figures(unit, period, basis=basis, boundaries=boundaries)
         return figure_of(view, indicator)
 
     async def amount(

@@ -627,6 +627,24 @@ class DigestQuery(BaseModel):
     unit_code: str = Field(max_length=20)
 
 
+class ClassDeadlines(BaseModel):
+    petition_class: PetitionClass
+    labels: Labels
+    nearly_due: int
+    overdue: int
+
+
+class DeadlineSummary(BaseModel):
+    """How many open petitions of a unit's subtree are nearly due and overdue on a day, by
+    class: the digest's counts, without the petitions (no personal data)."""
+
+    unit_code: str
+    on: date
+    nearly_due: int
+    overdue: int
+    by_class: list[ClassDeadlines]
+
+
 class AuditQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 

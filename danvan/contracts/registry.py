@@ -88,6 +88,17 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+STATUS_LABELS: dict[Status, Labels] = {
+    Status.REGISTERED: {"vi": "Đăng ký", "en": "Registered"},
+    Status.IMPLEMENTING: {"vi": "Đang triển khai", "en": "Implementing"},
+    Status.APPRAISED: {"vi": "Đã khảo sát, thẩm định", "en": "Appraised"},
+    Status.EVALUATED: {"vi": "Đã bình xét", "en": "Evaluated"},
+    Status.RECOGNISED: {"vi": "Được công nhận", "en": "Recognised"},
+    Status.NOT_RECOGNISED: {"vi": "Không được công nhận", "en": "Not recognised"},
+    Status.WITHDRAWN: {"vi": "Đã rút", "en": "Withdrawn"},
+}
+
+
 class Action(StrEnum):
     """A step of the lifecycle; each is an rpc action and an event verb."""
 
@@ -564,6 +575,27 @@ class ModelQuery(RecordQuery):
 
 class ExemplarQuery(RecordQuery):
     kind: ExemplarKind | None = None
+
+
+class PipelineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_code: str = Field(max_length=20)
+
+
+class StatusCount(BaseModel):
+    status: Status
+    labels: Labels
+    count: int
+
+
+class Pipeline(BaseModel):
+    """How many models and exemplars of a unit's subtree stand at each step of their life,
+    now: what the period's figures (flows) do not show."""
+
+    unit_code: str
+    models: list[StatusCount]
+    exemplars: list[StatusCount]
 
 
 # ---- events ----------------------------------------------------------------------------------

@@ -373,6 +373,22 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
+# What a dashboard shows of each area, for the unit and for each child: a few figures a
+# portal can put side by side and rank by; the full set is the unit's figures view.
+HEADLINE: dict[Area, tuple[str, ...]] = {
+    Area.MODELS: ("models.registered", "models.recognised", "exemplars.recognised"),
+    Area.RECEPTION: ("visits.received", "visits.people", "reception.schedule_rate"),
+    Area.PETITIONS: (
+        "petitions.received",
+        "petitions.resolution_rate",
+        "petitions.on_time_rate",
+        "petitions.overdue",
+    ),
+    Area.DIALOGUES: ("dialogues.held", "follow_ups.done_rate"),
+    Area.SUPERVISION: ("supervision.sessions", "critique.sessions", "inspections.held"),
+}
+
+
 # ---- figures views ----------------------------------------------------------------------------
 
 

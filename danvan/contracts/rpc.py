@@ -18,6 +18,8 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal_error"
+    TOO_LARGE = "too_large"
+    RATE_LIMITED = "rate_limited"
 
 
 class Role(StrEnum):
@@ -110,6 +112,9 @@ class RpcRequest(BaseModel, Generic[T]):
 
     principal: Principal
     data: T
+    timeout: float | None = Field(
+        default=None, gt=0, description="how many seconds the caller waits for the answer"
+    )
 
 
 class ServiceError(Exception):

@@ -14,6 +14,7 @@ from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
 from danvan.units import UnitTree
 from services.gateway.errors import install_error_handlers
+from services.gateway.protection import RateLimiter, install_protection
 from services.gateway.routers import (
     contests,
     events_doc,
@@ -26,6 +27,7 @@ from services.gateway.routers import (
     reports,
     units,
 )
+from services.gateway.view_cache import ViewCache
 
 
 def create_app(
@@ -37,10 +39,13 @@ def create_app(
 ) -> FastAPI:
     runtime = ServiceRuntime.create("gateway", settings, nats_url=nats_url)
 
+    view_cache = ViewCache(ttl=settings.view_cache_seconds, size=settings.view_cache_size)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         try:
+            await view_cache.watch(runtime.broker.config.connection_state.connection)
             yield
         finally:
             await runtime.stop()
@@ -53,9 +58,13 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.units = runtime.units_in_force(clock or SystemClock(), units_tree)
+    app.state.clock = clock or SystemClock()
+    app.state.units = runtime.units_in_force(app.state.clock, units_tree)
+    app.state.view_cache = view_cache
     app.state.signing_secret = settings.signing_secret()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
     install_error_handlers(app)
+    install_protection(app, settings)
     app.include_router(health.router)
     app.include_router(models.router)
     app.include_router(exemplars.router)

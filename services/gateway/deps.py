@@ -9,10 +9,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.nats import NatsBroker
 
 from danvan.bus import ServiceClient
+from danvan.clock import Clock
 from danvan.config import Settings
 from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
 from danvan.tokens import InvalidToken, verify_token
 from danvan.units import UnitTree
+from services.gateway.protection import RateLimiter
+from services.gateway.view_cache import ViewCache
 
 _bearer = HTTPBearer(auto_error=False, description="a JWT: `danvan token --unit CODE --role ROLE`")
 
@@ -32,6 +35,16 @@ def get_units(request: Request) -> UnitTree:
     return units
 
 
+def get_view_cache(request: Request) -> ViewCache:
+    cache: ViewCache = request.app.state.view_cache
+    return cache
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 def get_services(request: Request) -> ServiceClient:
     return ServiceClient(get_broker(request), get_settings(request).rpc_timeout)
 
@@ -48,8 +61,19 @@ def current_principal(
         raise ServiceError(ErrorCode.UNAUTHENTICATED, f"invalid token: {error}") from error
 
 
+def limited_principal(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> Principal:
+    """The verified caller, within its rate limit (429 beyond it)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.check(principal)
+    return principal
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 UnitsDep = Annotated[UnitTree, Depends(get_units)]
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(limited_principal)]
 ServicesDep = Annotated[ServiceClient, Depends(get_services)]
+ViewCacheDep = Annotated[ViewCache, Depends(get_view_cache)]
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -20,6 +20,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.INTERNAL: 500,
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 
@@ -68,7 +70,7 @@ INVALID_REQUEST = Message(vi="yêu cầu không hợp lệ", en="invalid request
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, error: ServiceError) -> JSONResponse:
-        return error_response(error, request_language(request))
+        return error_response(error, request_language(request), getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -39,5 +39,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "not found"},
     409: {"model": ErrorResponse, "description": "not allowed in the record's present state"},
     422: {"model": ErrorResponse, "description": "invalid input: `details` names the field"},
+    413: {"model": ErrorResponse, "description": "the request body is too large"},
+    429: {
+        "model": ErrorResponse,
+        "description": "too many requests from this principal: `Retry-After` says when to "
+        "try again",
+    },
     503: {"model": ErrorResponse, "description": "a service did not answer"},
 }

@@ -84,6 +84,7 @@ def build(
         ("dialogues", "get", ById, dialogues.get),
         ("dialogues", "follow_up", FollowUpUpdate, dialogues.follow_up),
         ("digest", "get", DigestQuery, checks.digest),
+        ("deadlines", "summary", DigestQuery, checks.deadlines),
         ("audit", "list", AuditQuery, checks.audit_trail),
         ("deadlines", "check", NoArguments, checks.run_by_request),
     ]

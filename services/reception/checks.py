@@ -8,15 +8,18 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.access import facts_scope, listing_unit, require_role, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
+    PETITION_CLASS_LABELS,
     AuditEntry,
     AuditQuery,
     CheckResult,
+    ClassDeadlines,
+    DeadlineSummary,
     Digest,
     DigestItem,
     DigestPublished,
@@ -191,6 +194,46 @@ class Checks:
             on=today,
             nearly_due=[i for i in items if i.days_left >= 0],
             overdue=[i for i in items if i.days_left < 0],
+        )
+
+    async def deadlines(self, principal: Principal, query: DigestQuery) -> DeadlineSummary:
+        unit = unit_in_scope(self._c.units, principal, query.unit_code)
+        today = self._c.clock.today()
+        overdue = D.c.due_on < today
+        statement = (
+            select(P.c.petition_class, overdue, func.count(distinct(D.c.petition_id)))
+            .join(P, P.c.id == D.c.petition_id)
+            .where(
+                and_(
+                    D.c.state == "open",
+                    D.c.due_on <= today + timedelta(days=self._c.nearly_due_days),
+                )
+            )
+            .group_by(P.c.petition_class, overdue)
+        )
+        scope = facts_scope(self._c.units, unit.id)
+        if scope is not None:
+            statement = statement.where(D.c.unit_id.in_(sorted(scope)))
+        async with self._c.runtime.db() as session:
+            counts = {
+                (petition_class, bool(late)): count
+                for petition_class, late, count in (await session.execute(statement)).all()
+            }
+        by_class = [
+            ClassDeadlines(
+                petition_class=kind,
+                labels=PETITION_CLASS_LABELS[kind],
+                nearly_due=counts.get((kind.value, False), 0),
+                overdue=counts.get((kind.value, True), 0),
+            )
+            for kind in PetitionClass
+        ]
+        return DeadlineSummary(
+            unit_code=unit.id,
+            on=today,
+            nearly_due=sum(row.nearly_due for row in by_class),
+            overdue=sum(row.overdue for row in by_class),
+            by_class=by_class,
         )
 
     async def publish_digests(self, today: date) -> int:

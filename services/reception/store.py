@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -18,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-from danvan.db import NAMING_CONVENTION
+from danvan.db import NAMING_CONVENTION, UtcDateTime
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -30,7 +29,7 @@ cases_table = Table(
     Column("matter", String(500), nullable=False),
     Column("opened_on", Date, nullable=False),
     Column("closed", Boolean, nullable=False, server_default="0"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # Who is on file in a case, kept apart so that a new visit or petition can be matched to it.
@@ -66,13 +65,13 @@ visits_table = Table(
     Column("visitors", JSON, nullable=False),
     Column("representatives", JSON, nullable=False),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("anonymised_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("anonymised_at", UtcDateTime(), nullable=True),
     # The reply the law owes after a reception (Luật Tiếp công dân Art. 28).
     Column("reply_due_on", Date, nullable=True, index=True),
     Column("replied_on", Date, nullable=True),
     Column("reply_summary", Text, nullable=True),
-    Column("reply_overdue_at", DateTime(timezone=True), nullable=True),
+    Column("reply_overdue_at", UtcDateTime(), nullable=True),
 )
 
 petitions_table = Table(
@@ -110,9 +109,9 @@ petitions_table = Table(
     Column("overdue", Boolean, nullable=False),
     Column("closed_on", Date, nullable=True),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("anonymised_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("anonymised_at", UtcDateTime(), nullable=True),
 )
 
 deadlines_table = Table(
@@ -130,7 +129,7 @@ deadlines_table = Table(
     Column("met_on", Date, nullable=True),
     Column("state", String(12), nullable=False),
     # Set once, by the first check that finds the deadline passed: the overdue event's guard.
-    Column("overdue_at", DateTime(timezone=True), nullable=True),
+    Column("overdue_at", UtcDateTime(), nullable=True),
 )
 
 petition_history_table = Table(
@@ -142,7 +141,7 @@ petition_history_table = Table(
     Column("status", String(16), nullable=False),
     Column("on", Date, nullable=False),
     Column("by", String(100), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("details", JSON, nullable=False),
 )
 
@@ -158,7 +157,7 @@ dialogues_table = Table(
     Column("opinions_raised", Integer, nullable=False),
     Column("topic", String(500), nullable=False),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 follow_ups_table = Table(
@@ -178,7 +177,7 @@ audit_table = Table(
     "personal_data_audit",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
     Column("reader", String(100), nullable=False, index=True),
     Column("reader_unit", String(20), nullable=False),
     Column("action", String(12), nullable=False),
@@ -194,5 +193,5 @@ digests_table = Table(
     metadata,
     Column("unit_id", String(20), primary_key=True),
     Column("on", Date, primary_key=True),
-    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
 )

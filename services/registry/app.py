@@ -29,6 +29,7 @@ from danvan.contracts.registry import (
     ModelQuery,
     ModelUpdate,
     NoArguments,
+    PipelineQuery,
 )
 from danvan.contracts.rpc import Principal
 from danvan.service import ServiceRuntime
@@ -37,6 +38,7 @@ from services.registry.contests import ContestHandlers
 from services.registry.directory import OrganisationHandlers
 from services.registry.domain import available_topics
 from services.registry.imports import ImportHandlers
+from services.registry.pipeline import PipelineHandlers
 from services.registry.records import EXEMPLARS, MODELS, RecordHandlers
 
 Handler = Callable[[Principal, Any], Awaitable[Any]]
@@ -58,6 +60,7 @@ def build(
     organisations = OrganisationHandlers(runtime, tree, time)
     contests = ContestHandlers(runtime, tree, time)
     imports = ImportHandlers(models, topics)
+    pipeline = PipelineHandlers(runtime, tree)
 
     async def list_topics(_principal: Principal, _request: NoArguments) -> dict[str, Any]:
         return topics
@@ -84,6 +87,7 @@ def build(
         ("contests", "add_entry", EntryAdd, contests.add_entry),
         ("contests", "record_result", ResultRecord, contests.record_result),
         ("topics", "list", NoArguments, list_topics),
+        ("pipeline", "get", PipelineQuery, pipeline.get),
     ]
     for action, request in STEP_REQUESTS.items():
         routes.append(("models", action.value, request, models.step(action)))

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -31,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.db import NAMING_CONVENTION, bytewise_text
+from danvan.db import NAMING_CONVENTION, UtcDateTime, bytewise_text
 from danvan.pagination import search_condition
 from danvan.timeutil import utcnow
 
@@ -64,8 +63,8 @@ def _record_table(name: str, *extra: Column[Any]) -> Table:
         Column("last_step_on", Date, nullable=True),
         Column("details", JSON, nullable=False, server_default="{}"),
         Column("created_by", String(100), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=True),
         *extra,
     )
 
@@ -88,7 +87,7 @@ history_table = Table(
     Column("status", String(20), nullable=False),
     Column("on", Date, nullable=False),
     Column("by", String(100), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("details", JSON, nullable=False),
 )
 
@@ -119,8 +118,8 @@ organisations_table = Table(
     Column("unit_id", String(20), nullable=False, index=True),
     Column("active", Boolean, nullable=False),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 contests_table = Table(
@@ -135,7 +134,7 @@ contests_table = Table(
     Column("unit_id", String(20), nullable=False, index=True),
     Column("held_on", Date, nullable=True),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 contest_entries_table = Table(
@@ -150,7 +149,7 @@ contest_entries_table = Table(
     Column("prize", String(16), nullable=True),
     Column("score", Float, nullable=True),
     Column("remarks", Text, nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("contest_id", "record_kind", "record_id"),
 )
 
@@ -382,7 +381,7 @@ imports_table = Table(
     Column("created_by", String(100), nullable=False),
     Column("file_name", String(300), nullable=False),
     Column("columns", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
 )
 
 import_rows_table = Table(
@@ -445,3 +444,14 @@ async def stale_imports(session: AsyncSession, before: Any) -> list[str]:
         select(imports_table.c.id).where(imports_table.c.created_at < before)
     )
     return [row.id for row in result.all()]
+
+
+async def status_counts(
+    session: AsyncSession, kind: str, unit_ids: frozenset[str] | None
+) -> dict[str, int]:
+    """How many records of a kind stand in each status, in those units (None: everywhere)."""
+    table = RECORD_TABLES[kind]
+    query = select(table.c.status, func.count()).group_by(table.c.status)
+    if unit_ids is not None:
+        query = query.where(table.c.unit_id.in_(sorted(unit_ids)))
+    return {status: count for status, count in (await session.execute(query)).all()}

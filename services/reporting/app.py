@@ -12,6 +12,7 @@ from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.contracts.reporting import ExportQuery, FigureEntries, FiguresQuery, RebuildStart
 from danvan.contracts.rpc import Principal
+from danvan.notes import EVERYWHERE, note_applied
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree
 from services.reporting.builds import SOURCES, Rebuilder
@@ -41,7 +42,11 @@ def build(
     placer = Placer(tree)
     projector = Projector(tree)
     figures = FiguresReader(runtime.db, tree, clock, placer)
-    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream, tree.key)
+
+    async def switched() -> None:
+        await note_applied(runtime.broker, [EVERYWHERE])
+
+    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream, tree.key, switched)
     documents = Documents(runtime.db, tree, figures)
     handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder, documents)
     for source, durable in CONSUMERS.items():

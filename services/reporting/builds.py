@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +20,7 @@ from nats.js.client import JetStreamContext
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from danvan.answer_by import detached
 from danvan.contracts.reporting import RebuildStatus
 from danvan.contracts.rpc import ErrorCode, ServiceError
 from danvan.db import transaction
@@ -107,11 +108,13 @@ class Rebuilder:
         projector: Projector,
         js: Callable[[], JetStreamContext],
         units_key: str,
+        switched: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = sessions
         self._projector = projector
         self._js = js
         self._units_key = units_key
+        self._switched = switched
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> RebuildStatus:
@@ -159,7 +162,9 @@ class Rebuilder:
                 .values(total=sum(ends.values()))
             )
             started = await status(session)
-        self._task = asyncio.create_task(self._run(build, ends), name=f"rebuild-{build}")
+        self._task = asyncio.create_task(
+            self._run(build, ends), name=f"rebuild-{build}", context=detached()
+        )
         return started
 
     async def follow_units(self) -> None:
@@ -243,6 +248,8 @@ class Rebuilder:
         async with transaction(self._sessions) as session:
             await _drop_all_but(session, build)
         log.info("rebuild %d is now the active build", build)
+        if self._switched is not None:
+            await self._switched()
 
     async def _fail(self, build: int, error: Exception) -> None:
         async with transaction(self._sessions) as session:

@@ -18,6 +18,7 @@ from danvan.contracts.reporting import (
 )
 from danvan.contracts.rpc import Principal, Role
 from danvan.db import transaction
+from danvan.notes import note_applied, provinces_of
 from danvan.pull import Delivered
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree
@@ -48,10 +49,12 @@ class ReportingHandlers:
         self._documents = documents
 
     async def apply(self, batch: Sequence[Delivered]) -> None:
-        """New events, into the active build and into the one being rebuilt if any."""
+        """New events, into the active build and into the one being rebuilt if any; then a
+        note of the provinces whose figures moved, for the views cached on them."""
         async with transaction(self._runtime.db) as session:
             targets = (await read_builds(session)).targets
             await self._projector.apply(session, batch, targets)
+        await note_applied(self._runtime.broker, provinces_of(d.message.subject for d in batch))
 
     async def figures(self, principal: Principal, query: FiguresQuery) -> FiguresView:
         unit = self._figures.unit(query.unit_code, query.boundaries)

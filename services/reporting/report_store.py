@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Select,
@@ -34,6 +33,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.contracts.reports import ReportKind, ReportStatus
+from danvan.db import UtcDateTime
 from danvan.pagination import SortOption, as_date, as_datetime, fetch_page, parse_sort
 from services.reporting.store import metadata
 
@@ -61,14 +61,14 @@ reports_table = Table(
     Column("hot_spots_count", Integer, nullable=False),
     Column("due_on", Date, nullable=False),
     Column("on_time", Boolean, nullable=False),
-    Column("first_submitted_at", DateTime(timezone=True), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("first_submitted_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
     Column("submitted_by", String(100), nullable=False),
-    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("reviewed_at", UtcDateTime(), nullable=True),
     Column("reviewed_by", String(100), nullable=True),
     Column("review_comment", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("unit_id", "period", "kind"),
 )
 
@@ -93,7 +93,7 @@ report_history_table = Table(
     Column("status", String(12), nullable=False),
     Column("submission", Integer, nullable=False),
     Column("by", String(100), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("comment", Text, nullable=True),
 )
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
-    DateTime,
     Integer,
     MetaData,
     String,
@@ -24,7 +23,7 @@ from sqlalchemy import (
     Text,
 )
 
-from danvan.db import NAMING_CONVENTION
+from danvan.db import NAMING_CONVENTION, UtcDateTime
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -74,8 +73,8 @@ positions_table = Table(
     Column("build", Integer, primary_key=True),
     Column("stream", String(32), primary_key=True),
     Column("sequence", BigInteger, nullable=False),
-    Column("event_time", DateTime(timezone=True), nullable=True),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("event_time", UtcDateTime(), nullable=True),
+    Column("applied_at", UtcDateTime(), nullable=False),
 )
 
 # One row: which build the views read, and the rebuild in progress if any.
@@ -85,9 +84,9 @@ builds_table = Table(
     Column("name", String(20), primary_key=True),
     Column("active", Integer, nullable=False),
     Column("building", Integer, nullable=True),
-    Column("started_at", DateTime(timezone=True), nullable=True),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
-    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("heartbeat_at", UtcDateTime(), nullable=True),
     Column("applied", BigInteger, nullable=False, default=0),
     Column("total", BigInteger, nullable=False, default=0),
     Column("error", Text, nullable=True),
@@ -108,5 +107,5 @@ figure_entries_table = Table(
     Column("value", BigInteger, nullable=False),
     Column("note", Text, nullable=False, default=""),
     Column("entered_by", String(100), nullable=False),
-    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("entered_at", UtcDateTime(), nullable=False),
 )

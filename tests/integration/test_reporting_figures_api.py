@@ -71,7 +71,7 @@ async def test_a_merged_communes_facts_count_in_its_successor_today_and_as_recor
     assert (hong_ha["amount"], hong_ha["attributed"]) == (2, 0)
     hai_ba_trung = await stack.figure(HAI_BA_TRUNG, "2024", MODELS)
     assert (hai_ba_trung["amount"], hai_ba_trung["attributed"]) == (1, 1)
-    hanoi = await stack.dashboard(HANOI, "2024")
+    hanoi = await stack.unit_figures(HANOI, "2024")
     assert (figure_of(hanoi, MODELS)["amount"], figure_of(hanoi, MODELS)["attributed"]) == (3, 1)
     assert child_amount(hanoi, HONG_HA, MODELS) == 2
     assert child_amount(hanoi, HAI_BA_TRUNG, MODELS) == 1
@@ -93,7 +93,7 @@ async def test_a_merged_communes_facts_count_in_its_successor_today_and_as_recor
     ):
         found = await stack.figure(unit, "2024", MODELS, boundaries="historical")
         assert (unit, found["amount"], found["attributed"]) == (unit, expected, 0)
-    former_city = await stack.dashboard("old-01", "2024", boundaries="historical")
+    former_city = await stack.unit_figures("old-01", "2024", boundaries="historical")
     assert child_amount(former_city, "old-001", MODELS) == 2
     assert child_amount(former_city, "old-007", MODELS) == 1
 
@@ -144,7 +144,7 @@ async def test_a_post_reform_commune_compares_2025_with_its_predecessors_2024(
     first = await stack.figure(HONG_HA, "2024", MODELS)
     assert first["change"] == {"previous": 0, "absolute": 4, "percent": None}
     # The province's view lists Hồng Hà with the same comparison.
-    hanoi = await stack.dashboard(HANOI, "2025")
+    hanoi = await stack.unit_figures(HANOI, "2025")
     row = next(r for r in hanoi["children"] if r["unit_code"] == HONG_HA)
     assert row["figures"][MODELS] == {"amount": 6, "previous": 4, "percent": 50.0}
 
@@ -166,7 +166,7 @@ async def test_a_fact_recorded_at_the_province_shows_at_its_own_level_and_in_no_
     await stack.wait_for("VN", "2024", MODELS, 2)
     await stack.settled()
 
-    hanoi = await stack.dashboard(HANOI, "2026Q1")
+    hanoi = await stack.unit_figures(HANOI, "2026Q1")
     own = figure_of(hanoi, MODELS, "at_this_level")
     assert own["amount"] == 1
     assert next(b for b in own["breakdown"] if b["value"] == "economy")["amount"] == 1
@@ -178,17 +178,17 @@ async def test_a_fact_recorded_at_the_province_shows_at_its_own_level_and_in_no_
         at_level = figure_of(hanoi, indicator, "at_this_level")["amount"]
         below = sum(r["figures"][indicator]["amount"] for r in hanoi["children"])
         assert below + at_level == total, indicator
-    nation = await stack.dashboard("VN", "2026Q1")
+    nation = await stack.unit_figures("VN", "2026Q1")
     assert figure_of(nation, MODELS, "at_this_level")["amount"] == 0
     assert child_amount(nation, HANOI, MODELS) == 4
 
     # 2024 in today's boundaries: the former district's fact sits at the province's level.
-    before = await stack.dashboard(HANOI, "2024")
+    before = await stack.unit_figures(HANOI, "2024")
     assert figure_of(before, MODELS)["amount"] == 2
     assert figure_of(before, MODELS, "at_this_level")["amount"] == 1
     assert child_amount(before, HONG_HA, MODELS) == 1
     # As recorded, the district's fact is its own level's, not any of its communes'.
-    district = await stack.dashboard("old-001", "2024", boundaries="historical")
+    district = await stack.unit_figures("old-001", "2024", boundaries="historical")
     assert figure_of(district, MODELS)["amount"] == 2
     assert figure_of(district, MODELS, "at_this_level")["amount"] == 1
     assert child_amount(district, PHUC_XA, MODELS) == 1
@@ -223,15 +223,15 @@ async def test_a_provinces_rates_divide_its_summed_parts_not_average_its_commune
     await stack.wait_for(HANOI, "2026Q1", "petitions.resolved", 3)
     await stack.settled()
 
-    hong_ha = await stack.dashboard(HONG_HA, "2026Q1")
+    hong_ha = await stack.unit_figures(HONG_HA, "2026Q1")
     assert figure_of(hong_ha, "petitions.resolution_rate")["amount"] == 50.0
     assert figure_of(hong_ha, "petitions.on_time_rate")["amount"] == 50.0
     assert figure_of(hong_ha, "petitions.average_days")["amount"] == 15.0
-    ba_dinh = await stack.dashboard(BA_DINH, "2026Q1")
+    ba_dinh = await stack.unit_figures(BA_DINH, "2026Q1")
     assert figure_of(ba_dinh, "petitions.resolution_rate")["amount"] == 100.0
     assert figure_of(ba_dinh, "petitions.average_days")["amount"] == 3.0
 
-    hanoi = await stack.dashboard(HANOI, "2026Q1")
+    hanoi = await stack.unit_figures(HANOI, "2026Q1")
     resolution = figure_of(hanoi, "petitions.resolution_rate")
     assert (resolution["numerator"], resolution["denominator"]) == (3, 5)
     assert resolution["amount"] == 60.0  # 3 of 5; the communes' rates average 75
@@ -287,10 +287,10 @@ async def test_republished_and_shuffled_events_count_once_and_a_crowd_case_at_it
 
     counted = ("petitions.received", "crowd.cases", "crowd.delegations", "crowd.people")
     # The case counts once, in the month of its earliest visit; each delegation in its own.
-    assert amounts(await stack.dashboard(HONG_HA, "202601"), *counted) == (3, 1, 1, 12)
-    assert amounts(await stack.dashboard(HONG_HA, "202602"), *counted) == (2, 0, 1, 30)
-    assert amounts(await stack.dashboard(HONG_HA, "2026Q1"), *counted) == (5, 1, 2, 42)
-    assert amounts(await stack.dashboard(HANOI, "2026Q1"), *counted) == (5, 1, 2, 42)
+    assert amounts(await stack.unit_figures(HONG_HA, "202601"), *counted) == (3, 1, 1, 12)
+    assert amounts(await stack.unit_figures(HONG_HA, "202602"), *counted) == (2, 0, 1, 30)
+    assert amounts(await stack.unit_figures(HONG_HA, "2026Q1"), *counted) == (5, 1, 2, 42)
+    assert amounts(await stack.unit_figures(HANOI, "2026Q1"), *counted) == (5, 1, 2, 42)
 
 
 # ---- periods ----------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ async def test_the_cutoff_basis_counts_a_fact_from_the_15th_in_the_next_months_r
     for basis in ("calendar", "cutoff"):
         months = sum(found[(month, basis)] for month in ("202601", "202602", "202603"))
         assert months == found[("2026Q1", basis)], basis
-    february = await stack.dashboard(HONG_HA, "202602", basis="cutoff")
+    february = await stack.unit_figures(HONG_HA, "202602", basis="cutoff")
     assert (february["start"], february["end"]) == ("2026-01-15", "2026-02-14")
     assert (february["previous_start"], february["previous_end"]) == ("2025-01-15", "2025-02-14")
     assert february["basis"] == "cutoff"
@@ -346,7 +346,7 @@ async def test_the_cutoff_basis_counts_a_fact_from_the_15th_in_the_next_months_r
 async def test_a_dashboard_says_up_to_which_event_of_each_stream_it_is_current(
     stack: ReportingStack,
 ) -> None:
-    assert (await stack.dashboard(HONG_HA, "2026"))["current_as_of"] == []
+    assert (await stack.unit_figures(HONG_HA, "2026"))["current_as_of"] == []
     model = model_registered(HONG_HA, date(2026, 1, 5))
     received = [petition_received(HONG_HA, date(2026, 1, day)) for day in (6, 7)]
     await stack.publish(model)
@@ -356,7 +356,7 @@ async def test_a_dashboard_says_up_to_which_event_of_each_stream_it_is_current(
     await stack.wait_for(HONG_HA, "2026", "petitions.received", 2)
     await stack.settled()
 
-    view = await stack.dashboard(HONG_HA, "2026")
+    view = await stack.unit_figures(HONG_HA, "2026")
     positions = {p["stream"]: p for p in view["current_as_of"]}
     assert {s: p["sequence"] for s, p in positions.items()} == {"REGISTRY": 1, "RECEPTION": 3}
     assert {s: p["sequence"] for s, p in positions.items()} == {
@@ -369,7 +369,7 @@ async def test_a_dashboard_says_up_to_which_event_of_each_stream_it_is_current(
     await stack.publish(petition_received(HONG_HA, date(2026, 1, 8)))
     await stack.wait_for(HONG_HA, "2026", "petitions.received", 3)
     await stack.settled()
-    view = await stack.dashboard(HONG_HA, "2026")
+    view = await stack.unit_figures(HONG_HA, "2026")
     assert {p["stream"]: p["sequence"] for p in view["current_as_of"]} == {
         "REGISTRY": 1,
         "RECEPTION": 4,
@@ -382,7 +382,7 @@ async def test_freshness_and_rebuild_times_are_the_instants_they_name_with_their
     written = datetime.fromisoformat("2026-03-18T08:30:00+07:00")
     await stack.publish(petition_received(HONG_HA, date(2026, 1, 5), time=written))
     await stack.wait_for(HONG_HA, "2026", "petitions.received", 1)
-    view = await stack.dashboard(HONG_HA, "2026")
+    view = await stack.unit_figures(HONG_HA, "2026")
     (position,) = view["current_as_of"]
     problems = []
     if datetime.fromisoformat(position["event_time"]) != written:  # naive ≠ aware

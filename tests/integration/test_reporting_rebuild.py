@@ -93,7 +93,7 @@ async def enter(stack: ReportingStack, *rows: tuple[str, str, str, int], source:
 
 async def views(stack: ReportingStack) -> list[dict[str, Any]]:
     return [
-        await stack.dashboard(unit, period, basis=basis, boundaries=boundaries)
+        await stack.unit_figures(unit, period, basis=basis, boundaries=boundaries)
         for unit, period, basis, boundaries in VIEWS
     ]
 

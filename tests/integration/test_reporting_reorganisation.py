@@ -86,7 +86,7 @@ async def test_on_its_day_the_new_ward_counts_its_former_wards_facts_and_history
 ) -> None:
     async with reporting_stack(tmp_path, fresh_nats.url, database, now=BEFORE_THE_DAY) as old:
         await record_2026(old)
-        hanoi_before = await old.dashboard(HANOI, "2026")
+        hanoi_before = await old.unit_figures(HANOI, "2026")
         save(old.settings.units_folder(), load_units(), EXAMPLE.read_bytes())
 
     on_the_day = datetime(2027, 1, 1, 7, tzinfo=VIETNAM)
@@ -98,14 +98,14 @@ async def test_on_its_day_the_new_ward_counts_its_former_wards_facts_and_history
         assert done["build"] == 2
         assert done["error"] is None
 
-        new = await stack.dashboard(NEW, "2026", headers=stack.auth(NEW, Role.VIEWER))
+        new = await stack.unit_figures(NEW, "2026", headers=stack.auth(NEW, Role.VIEWER))
         models = figure_of(new, MODELS)
         assert models["amount"] == 3  # Hồng Hà's, Phú Thượng's and Tây Hồ's
         assert models["attributed"] == 1  # Phú Thượng was split: its part by default
         assert models["change"]["previous"] == 1  # Tứ Liên's 2025 model, through Hồng Hà
         assert await stack.amount(NGOC_HA, "2026", MODELS) == 1
 
-        hanoi = await stack.dashboard(HANOI, "2026")
+        hanoi = await stack.unit_figures(HANOI, "2026")
         assert figure_of(hanoi, MODELS)["amount"] == figure_of(hanoi_before, MODELS)["amount"]
         assert child_amount(hanoi, NEW, MODELS) == 3
         assert HONG_HA not in {row["unit_code"] for row in hanoi["children"]}

@@ -1,0 +1,109 @@
+"""The three services and the gateway in this process, on a nats-server of the test's own and
+real databases, as in production but in one process: a test may stop a service and start it
+again, and move the clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from danvan.clock import VIETNAM, FixedClock
+from danvan.config import DATA_SERVICES, Settings
+from danvan.contracts.rpc import Role
+from danvan.migrate import upgrade
+from danvan.service import ServiceRuntime
+from danvan.units import UnitTree, load_units
+from services.gateway.app import create_app
+from services.reception.app import build as build_reception
+from services.registry.app import build as build_registry
+from services.reporting.app import build as build_reporting
+from tests.bearer import bearer
+
+SECRET = "platform-stack-secret-" + "x" * 32
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)  # a Monday
+
+
+def _builders(
+    settings: Settings, units: UnitTree, clock: FixedClock
+) -> dict[str, Callable[[], ServiceRuntime]]:
+    return {
+        "registry": lambda: build_registry(settings, units=units, clock=clock),
+        # The deadline check is the test's to run: a long interval keeps it out of the way.
+        "reception": lambda: build_reception(
+            settings, units=units, clock=clock, check_interval=3600
+        ),
+        "reporting": lambda: build_reporting(settings, units=units, clock=clock),
+    }
+
+
+@dataclass
+class PlatformStack:
+    client: httpx.AsyncClient
+    settings: Settings
+    clock: FixedClock
+    units: UnitTree
+    app: Any
+    _build: Mapping[str, Callable[[], ServiceRuntime]]
+    running: dict[str, ServiceRuntime] = field(default_factory=dict)
+
+    def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
+        return bearer(SECRET, unit, *roles, sub=sub)
+
+    async def stop(self, service: str) -> None:
+        await self.running.pop(service).stop()
+
+    async def start(self, service: str) -> None:
+        runtime = self._build[service]()
+        await runtime.start()
+        self.running[service] = runtime
+
+    async def get(self, path: str, unit: str, *roles: Role, **params: Any) -> httpx.Response:
+        return await self.client.get(path, params=params, headers=self.auth(unit, *roles))
+
+
+@asynccontextmanager
+async def platform_stack(
+    home: Path,
+    nats_url: str,
+    make_database: Callable[[str], Awaitable[str]],
+    **settings: Any,
+) -> AsyncIterator[PlatformStack]:
+    urls = {service: await make_database(service) for service in DATA_SERVICES}
+    values: dict[str, Any] = {
+        "home": home,
+        "jwt_secret": SECRET,
+        "nats_url": nats_url,
+        "rpc_timeout": 30,
+        **{f"{service}_database_url": url for service, url in urls.items()},
+        **settings,
+    }
+    configured = Settings(**values)
+    for name, url in urls.items():
+        await upgrade(name, url)
+    units = load_units()
+    clock = FixedClock(NOW)
+    app = create_app(configured, units_tree=units, clock=clock)
+    stack = PlatformStack(
+        client=httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60
+        ),
+        settings=configured,
+        clock=clock,
+        units=units,
+        app=app,
+        _build=_builders(configured, units, clock),
+    )
+    try:
+        for name in DATA_SERVICES:
+            await stack.start(name)
+        async with app.router.lifespan_context(app), stack.client:
+            yield stack
+    finally:
+        for running in list(stack.running):
+            await stack.stop(running)
