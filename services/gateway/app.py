@@ -12,6 +12,7 @@ from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
+from danvan.tokens import token_verifier
 from danvan.units import UnitTree
 from services.gateway.errors import install_error_handlers
 from services.gateway.routers import (
@@ -36,6 +37,8 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     runtime = ServiceRuntime.create("gateway", settings, nats_url=nats_url)
+    clock = clock or SystemClock()
+    verifier = token_verifier(settings, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +47,7 @@ def create_app(
             yield
         finally:
             await runtime.stop()
+            await verifier.aclose()
 
     app = FastAPI(
         title="danvan gateway",
@@ -53,8 +57,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.units = runtime.units_in_force(clock or SystemClock(), units_tree)
-    app.state.signing_secret = settings.signing_secret()
+    app.state.units = runtime.units_in_force(clock, units_tree)
+    app.state.token_verifier = verifier
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(models.router)
