@@ -54,14 +54,17 @@ class JwksKeys:
         self._algorithms = frozenset(algorithms)
         self._cache_for = cache_for
         self._refetch_after = refetch_after
-        self._fetch_timeout = fetch_timeout
         self._clock = clock
         self._keys: dict[KeyId, PyJWK] = {}
         self._fetched_at: datetime | None = None
         self._attempted_at: datetime | None = None
         self._failure: str | None = None
         self._lock = asyncio.Lock()
-        self._client: httpx.AsyncClient | None = None
+        # Made now, at start-up: loading the CA certificates takes tens of milliseconds that
+        # would otherwise hold up the event loop at the first token.
+        self._client = httpx.AsyncClient(
+            timeout=fetch_timeout, headers={"Accept": "application/json"}
+        )
 
     async def key(self, kid: str, algorithm: str) -> PyJWK:
         """The key a token with this `kid` and `alg` header was signed with."""
@@ -76,9 +79,7 @@ class JwksKeys:
         raise UnknownKey(f"the identity provider publishes no {algorithm} key with id {kid!r}")
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._client.aclose()
 
     def _expired(self) -> bool:
         return self._fetched_at is None or self._clock.now() - self._fetched_at >= self._cache_for
@@ -101,10 +102,6 @@ class JwksKeys:
             self._failure = None
 
     async def _fetch(self) -> dict[KeyId, PyJWK]:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._fetch_timeout, headers={"Accept": "application/json"}
-            )
         try:
             response = await self._client.get(self._url)
             response.raise_for_status()
