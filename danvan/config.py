@@ -94,9 +94,9 @@ class Settings(BaseSettings):
 
     @field_validator("jwt_algorithms", mode="before")
     @classmethod
-    def _algorithms_from_a_list(cls, value: Any) -> Any:
+    def _algorithms_from_a_comma_separated_list(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return tuple(name for name in value.replace(",", " ").split())
+            return tuple(value.replace(",", " ").split())
         return value
 
     @field_validator("jwt_algorithms")
