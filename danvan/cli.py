@@ -113,14 +113,27 @@ def token(
     from danvan.units import load_units
 
     settings = get_settings()
+    if settings.jwt_jwks_url:
+        console.print(
+            "[red]The gateway takes only the identity provider's tokens "
+            f"(DANVAN_JWT_JWKS_URL={settings.jwt_jwks_url}): ask it for one[/]"
+        )
+        raise typer.Exit(2)
     units = load_units(settings.units_folder(), SystemClock().today())
     if unit not in units or units.get(unit).is_legacy:
         console.print(f"[red]{unit} is not a unit in force: a principal's unit is a current one[/]")
         raise typer.Exit(2)
-    secret = settings.signing_secret()
-    typer.echo(
-        issue_token(secret, unit=unit, roles=role, sub=sub, name=name, ttl=timedelta(hours=hours))
+    issued = issue_token(
+        settings.signing_secret(),
+        unit=unit,
+        roles=role,
+        sub=sub,
+        name=name,
+        ttl=timedelta(hours=hours),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience or None,
     )
+    typer.echo(issued)
 
 
 import_app = typer.Typer(help="Register records in bulk from a spreadsheet.", no_args_is_help=True)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import secrets
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from limits import parse
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import NonNegativeFloat, PositiveFloat, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
 DATA_SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting")
 
 _MIN_SECRET_LENGTH = 32
+
+#: What a token verified with an identity provider's published keys may be signed with: public-key
+#: algorithms only, so a published key can never serve as an HMAC secret and "none" never passes.
+PUBLIC_KEY_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
 
 
 class Settings(BaseSettings):
@@ -35,6 +42,22 @@ class Settings(BaseSettings):
     reporting_database_url: str = ""
     # HS256 secret for the embedded default; generated under `home` on first run when empty.
     jwt_secret: SecretStr = SecretStr("")
+    # Production tokens: when set, the gateway verifies tokens with the public keys an identity
+    # provider publishes at this URL (a JWKS), and accepts no HS256 token.
+    jwt_jwks_url: str = ""
+    # What a JWKS-verified token may be signed with, comma-separated.
+    jwt_algorithms: Annotated[tuple[str, ...], NoDecode] = ("RS256", "ES256")
+    # The `iss` every token carries; the `aud` it must carry when set (when empty, a token that
+    # names an audience is refused: it was meant for another application).
+    jwt_issuer: str = "danvan"
+    jwt_audience: str = ""
+    # How long a fetched key set is trusted before it is fetched again, in seconds.
+    jwt_jwks_cache_seconds: PositiveFloat = 300.0
+    # The least time between two fetches, in seconds, so that tokens naming unknown keys cannot
+    # make the gateway hammer the identity provider.
+    jwt_jwks_refetch_seconds: NonNegativeFloat = 10.0
+    # How long one fetch of the key set may take, in seconds.
+    jwt_jwks_fetch_timeout: PositiveFloat = 3.0
     # How long the gateway waits for a service's rpc reply, in seconds.
     rpc_timeout: float = 5.0
     # How long the gateway waits for the parts of a view (a dashboard), in seconds: a part
@@ -86,6 +109,42 @@ class Settings(BaseSettings):
             raise ValueError(f"not a rate such as 600/minute: {error}") from error
         return value
 
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_url_is_http(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(f"{url!r} is not an http(s) URL of a JWKS")
+        return url
+
+    @field_validator("jwt_algorithms", mode="before")
+    @classmethod
+    def _algorithms_from_a_comma_separated_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(value.replace(",", " ").split())
+        return value
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _only_public_key_algorithms(cls, algorithms: tuple[str, ...]) -> tuple[str, ...]:
+        if not algorithms:
+            raise ValueError("name at least one algorithm, e.g. RS256,ES256")
+        for name in algorithms:
+            if name not in PUBLIC_KEY_ALGORITHMS:
+                allowed = ", ".join(sorted(PUBLIC_KEY_ALGORITHMS))
+                raise ValueError(
+                    f"{name!r} is not accepted for tokens verified with published keys; "
+                    f"use public-key algorithms only: {allowed}"
+                )
+        return algorithms
+
+    @field_validator("jwt_issuer")
+    @classmethod
+    def _issuer_is_named(cls, issuer: str) -> str:
+        if not issuer.strip():
+            raise ValueError("tokens must name their issuer: set it, or leave the default")
+        return issuer
+
     def production_problems(self, service: ServiceName) -> list[str]:
         """What keeps `service` from starting in production: each process is checked for
         what it uses (only the gateway verifies tokens; only data services need a database).
@@ -97,13 +156,24 @@ class Settings(BaseSettings):
         if not self.nats_url:
             problems.append("DANVAN_NATS_URL is required (no embedded nats-server)")
         if service == "gateway":
-            if len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
-                problems.append(
-                    f"DANVAN_JWT_SECRET of at least {_MIN_SECRET_LENGTH} characters is required"
-                )
+            problems.extend(self._token_problems())
         elif not getattr(self, f"{service}_database_url"):
             problems.append(f"DANVAN_{service.upper()}_DATABASE_URL is required (no SQLite file)")
         return problems
+
+    def _token_problems(self) -> list[str]:
+        """The gateway verifies tokens with an identity provider's keys, fetched over TLS (keys
+        fetched over plain HTTP could be swapped on the way), or with a strong HS256 secret."""
+        if self.jwt_jwks_url:
+            if urlsplit(self.jwt_jwks_url).scheme != "https":
+                return ["DANVAN_JWT_JWKS_URL must be an https URL"]
+            return []
+        if len(self.jwt_secret.get_secret_value()) < _MIN_SECRET_LENGTH:
+            return [
+                f"DANVAN_JWT_JWKS_URL, or a DANVAN_JWT_SECRET of at least {_MIN_SECRET_LENGTH} "
+                "characters, is required"
+            ]
+        return []
 
     def units_folder(self) -> Path:
         return self.units_dir or self.home / "units"

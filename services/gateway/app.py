@@ -12,6 +12,7 @@ from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
+from danvan.tokens import token_verifier
 from danvan.units import UnitTree
 from services.gateway.errors import install_error_handlers
 from services.gateway.protection import RateLimiter, install_protection
@@ -38,6 +39,8 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     runtime = ServiceRuntime.create("gateway", settings, nats_url=nats_url)
+    clock = clock or SystemClock()
+    verifier = token_verifier(settings, clock)
 
     view_cache = ViewCache(ttl=settings.view_cache_seconds, size=settings.view_cache_size)
 
@@ -49,6 +52,7 @@ def create_app(
             yield
         finally:
             await runtime.stop()
+            await verifier.aclose()
 
     app = FastAPI(
         title="danvan gateway",
@@ -58,10 +62,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.clock = clock or SystemClock()
-    app.state.units = runtime.units_in_force(app.state.clock, units_tree)
+    app.state.clock = clock
+    app.state.units = runtime.units_in_force(clock, units_tree)
     app.state.view_cache = view_cache
-    app.state.signing_secret = settings.signing_secret()
+    app.state.token_verifier = verifier
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     install_error_handlers(app)
     install_protection(app, settings)

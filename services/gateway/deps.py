@@ -12,7 +12,8 @@ from danvan.bus import ServiceClient
 from danvan.clock import Clock
 from danvan.config import Settings
 from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
-from danvan.tokens import InvalidToken, verify_token
+from danvan.jwks import KeySetUnavailable
+from danvan.tokens import InvalidToken, TokenVerifier
 from danvan.units import UnitTree
 from services.gateway.protection import RateLimiter
 from services.gateway.view_cache import ViewCache
@@ -49,16 +50,24 @@ def get_services(request: Request) -> ServiceClient:
     return ServiceClient(get_broker(request), get_settings(request).rpc_timeout)
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise ServiceError(ErrorCode.UNAUTHENTICATED, "a bearer token is required")
+    verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return verify_token(request.app.state.signing_secret, credentials.credentials)
+        return await verifier.verify(credentials.credentials)
     except InvalidToken as error:
         raise ServiceError(ErrorCode.UNAUTHENTICATED, f"invalid token: {error}") from error
+    except KeySetUnavailable as error:
+        # The token may well be good: a 401 would make a portal drop a valid session.
+        raise ServiceError(
+            ErrorCode.UNAVAILABLE,
+            "the identity provider's keys could not be fetched to verify the token; "
+            "try again shortly",
+        ) from error
 
 
 def limited_principal(

@@ -109,6 +109,20 @@ def test_every_danvan_service_has_what_production_settings_require(
     assert mentions(problems, "reporting:", "DANVAN_REPORTING_DATABASE_URL is required")
 
 
+def test_the_gateway_starts_with_an_identity_providers_jwks_url_instead_of_a_secret(
+    compose: Compose, deployment: Deployment
+) -> None:
+    jwks_url = "https://idp.example.org/realms/danvan/protocol/openid-connect/certs"
+    provider = {**deployment.env_example, "JWT_SECRET": "", "JWT_JWKS_URL": jwks_url}
+    assert startup_problems(compose, provider) == []
+    plain = {**provider, "JWT_JWKS_URL": jwks_url.replace("https", "http")}
+    assert mentions(startup_problems(compose, plain), "gateway:", "must be an https URL")
+    neither = {**provider, "JWT_JWKS_URL": ""}
+    assert mentions(startup_problems(compose, neither), "gateway:", "DANVAN_JWT_JWKS_URL, or a")
+    hs256 = {**provider, "JWT_ALGORITHMS": "RS256,HS256"}
+    assert mentions(startup_problems(compose, hs256), "gateway: would not start", "'HS256'")
+
+
 def test_every_interpolated_variable_is_documented_in_env_example(
     compose: Compose, deployment: Deployment
 ) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from danvan.config import Settings
 from danvan.contracts.reception import PETITION_STEP_BODIES, PetitionAction
 from danvan.contracts.rpc import Principal, Role
-from danvan.tokens import issue_token
+from danvan.tokens import SecretVerifier, issue_token
 from danvan.units import load_units
 from services.gateway.deps import get_services
 from services.gateway.errors import install_error_handlers
@@ -162,7 +162,7 @@ def app(services: FakeServices) -> FastAPI:
     app.include_router(reception.router)
     app.state.units = load_units()
     app.state.settings = Settings(jwt_secret=SECRET)
-    app.state.signing_secret = SECRET
+    app.state.token_verifier = SecretVerifier(SECRET)
     app.dependency_overrides[get_services] = lambda: services
     install_error_handlers(app)
     return app
