@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import Context, ContextVar, copy_context
+from datetime import datetime
 
 from danvan.contracts.rpc import ErrorCode, Message, ServiceError
+from danvan.timeutil import utcnow
 
 _deadline: ContextVar[float | None] = ContextVar("answer_by", default=None)
 
@@ -19,13 +21,16 @@ _MARGIN_CAP_SECONDS = 0.5
 
 
 @contextmanager
-def answering_within(seconds: float | None) -> Iterator[None]:
-    """Handle one request whose caller waits `seconds` (None: no limit)."""
+def answering_within(seconds: float | None, sent_at: datetime | None = None) -> Iterator[None]:
+    """Handle one request whose caller waits `seconds` (None: no limit) from `sent_at`. The
+    time a request spent queued (a paused or busy service) counts: it was sent at `sent_at`,
+    by a clock in sync with ours (NTP), and a clock behind ours only ever shortens the wait."""
     if seconds is None:
         yield
         return
+    queued = max(0.0, (utcnow() - sent_at).total_seconds()) if sent_at is not None else 0.0
     margin = min(_MARGIN_CAP_SECONDS, seconds * _MARGIN_SHARE)
-    token = _deadline.set(time.monotonic() + seconds - margin)
+    token = _deadline.set(time.monotonic() + seconds - queued - margin)
     try:
         yield
     finally:

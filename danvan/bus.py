@@ -18,7 +18,7 @@ from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from danvan.answer_by import answering_within
+from danvan.answer_by import answering_within, still_awaited
 from danvan.config import Settings
 from danvan.contracts.rpc import (
     ErrorCode,
@@ -31,6 +31,7 @@ from danvan.contracts.rpc import (
 )
 from danvan.outbox import CONTENT_TYPE, MAX_RETRY_DELAY, OutgoingEvent, Publish
 from danvan.telemetry import tracer_provider
+from danvan.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,9 @@ async def handle_rpc(
             ErrorCode.VALIDATION, "invalid request", validation_details(error)
         ).to_reply()
     try:
-        with answering_within(envelope.timeout):
+        with answering_within(envelope.timeout, envelope.sent_at):
+            # A request that waited in a queue past its caller's patience is not begun.
+            still_awaited()
             result = await handler(envelope.principal, data)
     except ServiceError as error:
         return error.to_reply()
@@ -179,7 +182,12 @@ async def call(
 ) -> Any:
     """Send a request; return the reply's data or raise the ServiceError it carried."""
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    request = {"principal": principal.model_dump(mode="json"), "data": payload, "timeout": timeout}
+    request = {
+        "principal": principal.model_dump(mode="json"),
+        "data": payload,
+        "timeout": timeout,
+        "sent_at": utcnow().isoformat(),
+    }
     try:
         reply = await broker.request(request, subject, timeout=timeout)
     except (TimeoutError, NatsTimeoutError) as error:

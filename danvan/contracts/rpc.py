@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -115,6 +116,7 @@ class RpcRequest(BaseModel, Generic[T]):
     timeout: float | None = Field(
         default=None, gt=0, description="how many seconds the caller waits for the answer"
     )
+    sent_at: datetime | None = Field(default=None, description="when the caller sent it (UTC)")
 
 
 class ServiceError(Exception):
