@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -270,29 +270,46 @@ class UnitDirectory:
     def _filtered(self, query: UnitQuery, search: _Search | None) -> Sequence[_Entry]:
         """The entries that pass every filter, in name order; the cheapest filters first."""
         generation = self._generation(query)
+        pool = self._pools[query.level, generation]
+        within = query.within
         entries: Sequence[_Entry]
         if query.parent is not None:
             if query.parent not in self._tree:
                 raise DirectoryError("parent", f"no administrative unit {query.parent}")
-            entries = sorted(  # under VN the tree lists current provinces first
-                (
-                    self._by_id[unit.id]
-                    for unit in self._tree.children(query.parent)
-                    if _of(unit, query.level, generation)
-                ),
-                key=lambda entry: entry.name_rank,
+            entries = self._in_name_order(
+                (self._by_id[unit.id] for unit in self._tree.children(query.parent)),
+                query.level,
+                generation,
             )
+        elif within is not None and len(within) < len(pool):
+            # A commune's or a province's caller sees a few hundred or thousand units: start
+            # from those rather than look each of 14,000 up among them.
+            entries = self._in_name_order(
+                (entry for entry in map(self._by_id.get, within) if entry is not None),
+                query.level,
+                generation,
+            )
+            within = None
         else:
-            entries = self._pools[query.level, generation]
+            entries = pool
         if search is not None:
             entries = search.matching(entries)
         if query.on is not None:
             day = query.on
             entries = [entry for entry in entries if entry.unit.in_force_on(day)]
-        if query.within is not None:
-            within = query.within
+        if within is not None:
             entries = [entry for entry in entries if entry.unit.id in within]
         return entries
+
+    @staticmethod
+    def _in_name_order(
+        entries: Iterable[_Entry], level: Level | None, generation: Generation | None
+    ) -> list[_Entry]:
+        """Those of `entries` of that level and generation, in name order."""
+        return sorted(
+            (entry for entry in entries if _of(entry.unit, level, generation)),
+            key=lambda entry: entry.name_rank,
+        )
 
 
 def default_order(query: UnitQuery) -> UnitOrder:
