@@ -252,7 +252,7 @@ class UnitDirectory:
         self, text: str, limit: int = 20, generation: Generation | None = None
     ) -> list[Unit]:
         """The best `limit` matches of `text` among every unit (or one generation's)."""
-        if limit <= 0 or not text.strip():
+        if limit <= 0 or not search_key(text):
             return []
         chosen = GenerationFilter.ALL if generation is None else GenerationFilter(generation.value)
         return list(self.select(UnitQuery(q=text, generation=chosen), limit=limit).units)
