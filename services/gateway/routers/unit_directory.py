@@ -158,7 +158,7 @@ def _visible(tree: UnitTree, principal: Principal) -> frozenset[str] | None:
     """The ids of the units the principal may see; None for every unit."""
     if principal.unit not in tree:
         raise ServiceError(
-            ErrorCode.FORBIDDEN, f"the caller's unit {principal.unit} is no unit in force"
+            ErrorCode.FORBIDDEN, f"the caller's unit {principal.unit} is not an administrative unit"
         )
     return facts_scope(tree, principal.unit)
 
