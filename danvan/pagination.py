@@ -73,24 +73,43 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def encode_cursor(sort: Sort, value: Any, row_id: str) -> str:
-    raw = json.dumps([sort.code, _plain(value), row_id], ensure_ascii=False)
+def encode_position(sort_code: str, value: Any, row_id: str) -> str:
+    """A cursor naming the sort `sort_code` and the last row's sort value and id."""
+    raw = json.dumps([sort_code, _plain(value), row_id], ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, str]:
+def decode_position(cursor: str, sort_code: str) -> tuple[Any, str]:
+    """The sort value (as JSON gave it) and row id of a cursor made for `sort_code`; a clear
+    422 when it is no such cursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         code, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if code != sort.code:
+        if code != sort_code:
             raise ValueError(f"the cursor was made for sort {code}")
-        return sort.decode(value), str(row_id)
+        return value, str(row_id)
     except (ValueError, TypeError, binascii.Error) as error:
-        raise ServiceError(
-            ErrorCode.VALIDATION,
-            "invalid cursor",
-            [ErrorDetail(field="cursor", reason=f"not a cursor of this list and sort: {error}")],
-        ) from error
+        raise invalid_cursor(error) from error
+
+
+def invalid_cursor(error: Exception | str) -> ServiceError:
+    return ServiceError(
+        ErrorCode.VALIDATION,
+        "invalid cursor",
+        [ErrorDetail(field="cursor", reason=f"not a cursor of this list and sort: {error}")],
+    )
+
+
+def encode_cursor(sort: Sort, value: Any, row_id: str) -> str:
+    return encode_position(sort.code, value, row_id)
+
+
+def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, str]:
+    value, row_id = decode_position(cursor, sort.code)
+    try:
+        return sort.decode(value), row_id
+    except (ValueError, TypeError) as error:
+        raise invalid_cursor(error) from error
 
 
 def _after(sort: Sort, id_column: ColumnElement[Any], value: Any, row_id: str) -> Any:

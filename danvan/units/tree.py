@@ -6,12 +6,12 @@ Every look-up a roll-up calls in a loop (``get``, ``children``, ``parent``, ``an
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from danvan.text import SortKey, fold, sort_key
+from danvan.text import SortKey, sort_key
+from danvan.units.directory import UnitDirectory
 from danvan.units.model import (
     BASE_KEY,
     LEVEL_RANK,
@@ -23,13 +23,6 @@ from danvan.units.model import (
     Unit,
     UnknownUnit,
 )
-
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def _search_key(text: str) -> str:
-    """Folded, punctuation as single spaces: "Bà Rịa - Vũng Tàu" → "ba ria vung tau"."""
-    return _NON_ALNUM.sub(" ", fold(text)).strip()
 
 
 def _unit_order(unit: Unit) -> tuple[SortKey, str, int, str]:
@@ -50,11 +43,11 @@ class UnitTree:
         "_children",
         "_children_by_generation",
         "_default_successor",
+        "_directory",
         "_order",
         "_ordered",
         "_parent",
         "_predecessors",
-        "_search_index",
         "_subtree_cache",
         "_successors",
         "_units",
@@ -173,7 +166,7 @@ class UnitTree:
             self._default_successor[unit.id] = defaults[0]
 
         self._went_into: dict[str, frozenset[str]] = {}
-        self._search_index: tuple[tuple[str, str, str, Unit], ...] | None = None  # on demand
+        self._directory: UnitDirectory | None = None  # on demand
         self._subtree_cache: dict[str, frozenset[str]] = {}
 
     # -- look-ups ---------------------------------------------------------------------------
@@ -333,45 +326,20 @@ class UnitTree:
 
     # -- search and display -----------------------------------------------------------------
 
+    def directory(self) -> UnitDirectory:
+        """The index that searches and lists this tree's units, built on first use."""
+        if self._directory is None:
+            self._directory = UnitDirectory(self)
+        return self._directory
+
     def search(
         self, query: str, limit: int = 20, generation: Generation | None = None
     ) -> list[Unit]:
-        """Diacritic-insensitive search on names (and codes or ids).
-
-        Exact matches of the short name, the full name, the code or the id come first, then prefix
-        matches, then substrings; ties by level (province first), then Vietnamese name order,
-        current before legacy. ``VN`` is found in either generation.
-        """
-        wanted = _search_key(query)
-        raw = query.strip().lower()
-        if not wanted or limit <= 0:
-            return []
-        index = self._search_index
-        if index is None:
-            index = tuple(
-                (_search_key(u.short_name), _search_key(u.name), u.code.lower(), u)
-                for u in self._ordered
-            )
-            self._search_index = index
-        ranked: list[tuple[int, int, int, Unit]] = []
-        for short_key, name_key, code_key, unit in index:
-            if (
-                generation is not None
-                and unit.generation is not generation
-                and unit.id != NATION_ID
-            ):
-                continue
-            if wanted in (short_key, name_key) or raw in (code_key, unit.id.lower()):
-                rank = 0
-            elif short_key.startswith(wanted) or name_key.startswith(wanted):
-                rank = 1
-            elif wanted in name_key:
-                rank = 2
-            else:
-                continue
-            ranked.append((rank, LEVEL_RANK[unit.level], self._order[unit.id], unit))
-        ranked.sort(key=lambda item: item[:3])
-        return [item[3] for item in ranked[:limit]]
+        """The best matches of a diacritic-insensitive search on names and codes: the name or
+        code itself first, then names that begin with the query, then the other matches;
+        by level (province first), then in name order, within each (see
+        :mod:`danvan.units.directory`). ``VN`` is found in either generation."""
+        return self.directory().search(query, limit, generation)
 
     def display_name(self, unit_id: str) -> str:
         """Name with its parents up to the province: "Xã Ba Vì, Thành phố Hà Nội",

@@ -26,6 +26,7 @@ from services.gateway.routers import (
     organisations,
     reception,
     reports,
+    unit_directory,
     units,
 )
 from services.gateway.view_cache import ViewCache
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(reception.router)
     app.include_router(reports.router)
     app.include_router(events_doc.router)
+    app.include_router(unit_directory.router)  # before units.router: owns /api/v1/units/{code}
     app.include_router(units.router)
     app.include_router(figures.router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())
