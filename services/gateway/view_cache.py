@@ -7,7 +7,8 @@ Notes and events reach the gateway on core NATS, which may lose one (while recon
 every entry also expires after `ttl` seconds, and a reconnection drops everything.
 
 A view being composed while an event arrives must not be kept: it may hold the part from
-before the event. Each entry is stored only if no change touched its provinces meanwhile.
+before the event. Each entry is stored only if no change touched its provinces meanwhile, and
+is stale once one has.
 """
 
 from __future__ import annotations
@@ -63,9 +64,19 @@ def provinces_of_unit(tree: UnitTree, unit_id: str) -> Provinces:
     return frozenset(province_token(tree, member) for member in scope)
 
 
+@dataclass(frozen=True)
+class _Stored:
+    view: CachedView
+    version: tuple[int, ...]
+
+
 class ViewCache:
+    """Views by key. A change only moves counters (events arrive at the rate of the whole
+    country's writes); an entry whose provinces' counters moved since it was stored is stale,
+    and is dropped when it is next asked for."""
+
     def __init__(self, *, ttl: float, size: int) -> None:
-        self._entries: TTLCache[Hashable, CachedView] = TTLCache(maxsize=size, ttl=ttl)
+        self._entries: TTLCache[Hashable, _Stored] = TTLCache(maxsize=size, ttl=ttl)
         self._changes: Counter[str] = Counter()
         self._everywhere = 0
         self._anywhere = 0
@@ -76,7 +87,13 @@ class ViewCache:
 
     def get(self, key: Hashable) -> CachedView | None:
         self._notice_reconnection()
-        return self._entries.get(key)
+        stored = self._entries.get(key)
+        if stored is None:
+            return None
+        if self.version(stored.view.provinces) != stored.version:
+            self._entries.pop(key, None)
+            return None
+        return stored.view
 
     def version(self, provinces: Provinces) -> tuple[int, ...]:
         """A mark of the changes so far that touch `provinces`: take it before composing, and
@@ -86,8 +103,9 @@ class ViewCache:
         return (self._everywhere, *(self._changes[p] for p in sorted(provinces)))
 
     def put(self, key: Hashable, view: CachedView, version: tuple[int, ...]) -> None:
+        """Keep `view`, unless something touching it changed while it was composed."""
         if self.version(view.provinces) == version:
-            self._entries[key] = view
+            self._entries[key] = _Stored(view, version)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -99,16 +117,8 @@ class ViewCache:
         self._anywhere += 1
         if province == EVERYWHERE:
             self._everywhere += 1
-            self._entries.clear()
-            return
-        self._changes[province] += 1
-        stale = [
-            key
-            for key, view in self._entries.items()
-            if view.provinces is None or province in view.provinces
-        ]
-        for key in stale:
-            self._entries.pop(key, None)
+        else:
+            self._changes[province] += 1
 
     async def watch(self, client: NatsClient) -> None:
         """Follow every event and reporting's notes on `client` (core subscriptions: each
@@ -130,3 +140,4 @@ class ViewCache:
             self._reconnects = reconnects
             log.info("reconnected to NATS: dropping %d cached views", len(self._entries))
             self.changed(EVERYWHERE)
+            self._entries.clear()
