@@ -7,14 +7,15 @@ from datetime import timedelta
 import jwt
 from pydantic import ValidationError
 
-from danvan.contracts.rpc import Principal, Role
+from danvan.contracts.rpc import Message, Principal, Role
+from danvan.messages import MessageError
 from danvan.timeutil import utcnow
 
 ISSUER = "danvan"
 ALGORITHM = "HS256"
 
 
-class InvalidToken(Exception):
+class InvalidToken(MessageError):
     pass
 
 
@@ -51,7 +52,14 @@ def verify_token(secret: str, token: str) -> Principal:
         )
         return Principal.model_validate(claims)
     except jwt.PyJWTError as error:
-        raise InvalidToken(str(error)) from error
+        raise InvalidToken(
+            Message(vi="mã truy cập không hợp lệ hoặc đã hết hạn", en=str(error))
+        ) from error
     except ValidationError as error:
         problems = ", ".join(str(item["loc"][0]) for item in error.errors())
-        raise InvalidToken(f"token claims missing or invalid: {problems}") from error
+        raise InvalidToken(
+            Message(
+                vi=f"mã truy cập thiếu hoặc sai các thông tin: {problems}",
+                en=f"token claims missing or invalid: {problems}",
+            )
+        ) from error

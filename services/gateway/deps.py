@@ -10,9 +10,14 @@ from faststream.nats import NatsBroker
 
 from danvan.bus import ServiceClient
 from danvan.config import Settings
-from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, Principal, ServiceError
 from danvan.tokens import InvalidToken, verify_token
 from danvan.units import UnitTree
+
+TOKEN_REQUIRED = Message(
+    vi="cần có mã truy cập (bearer token) để thực hiện yêu cầu này",
+    en="a bearer token is required",
+)
 
 _bearer = HTTPBearer(auto_error=False, description="a JWT: `danvan token --unit CODE --role ROLE`")
 
@@ -41,11 +46,14 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise ServiceError(ErrorCode.UNAUTHENTICATED, "a bearer token is required")
+        raise ServiceError(ErrorCode.UNAUTHENTICATED, TOKEN_REQUIRED)
     try:
         return verify_token(request.app.state.signing_secret, credentials.credentials)
     except InvalidToken as error:
-        raise ServiceError(ErrorCode.UNAUTHENTICATED, f"invalid token: {error}") from error
+        raise ServiceError(
+            ErrorCode.UNAUTHENTICATED,
+            Message(vi=error.message.vi, en=f"invalid token: {error.message.en}"),
+        ) from error
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
