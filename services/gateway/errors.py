@@ -71,6 +71,8 @@ _PARAMETER_PLACES = ("query", "path", "header")
 def _request_detail(item: Mapping[str, Any]) -> ErrorDetail:
     """`("body", "name")` is the field `name`; `("query", "period")` the parameter `period`."""
     location = tuple(item.get("loc", ()))
+    if item.get("type") == "json_invalid":  # located at a character offset, not a field
+        return validation_detail(item, None)
     if location and location[0] in _PARAMETER_PLACES:
         return validation_detail(item, dotted(location[1:]), PARAMETER)
     if location and location[0] == "body":

@@ -37,11 +37,15 @@ async def ask(
     accept_language: str | None,
     *,
     unit: str = COMMUNE,
+    json_content_type: bool = False,
     **options: Any,
 ) -> httpx.Response:
     """A request with this `Accept-Language`, or with none at all (the stack's client sends
     English by default)."""
-    request = stack.client.build_request(method, url, headers=stack.auth(unit), **options)
+    headers = stack.auth(unit)
+    if json_content_type:
+        headers["Content-Type"] = "application/json"
+    request = stack.client.build_request(method, url, headers=headers, **options)
     del request.headers["Accept-Language"]
     if accept_language is not None:
         request.headers["Accept-Language"] = accept_language
@@ -97,6 +101,20 @@ async def test_a_body_that_fails_validation_names_the_field_in_vietnamese(
     english = error_of(await ask(stack, "POST", "/api/v1/models", "en", json=body), 422)
     assert english["message"] == "invalid request"
     assert {d["field"]: d["reason"] for d in english["details"]}["name"] == "Field required"
+    blank = {**body, "name": "   ", "registered_on": "2026-03-02"}
+    [said] = error_of(await ask(stack, "POST", "/api/v1/models", None, json=blank), 422)["details"]
+    assert said == {
+        "field": "name",
+        "reason": "trường name: không được để trống",
+        "hint": None,
+        "row": None,
+    }
+    broken = await ask(
+        stack, "POST", "/api/v1/models", None, content=b'{"name": ', json_content_type=True
+    )
+    [said] = error_of(broken, 422)["details"]
+    assert said["field"] is None
+    assert said["reason"] == "nội dung yêu cầu không phải là JSON hợp lệ"
 
 
 async def test_a_bad_query_parameter_is_called_a_parameter(stack: RegistryStack) -> None:
