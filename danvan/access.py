@@ -7,12 +7,31 @@ from functools import lru_cache
 from danvan.contracts.rpc import (
     ErrorCode,
     ErrorDetail,
+    Message,
     Principal,
     Role,
     ServiceError,
 )
 from danvan.units import Generation, Level, Unit, UnitTree
 from danvan.units.model import NATION_ID
+
+
+def unknown_unit(code: str) -> Message:
+    return Message(vi=f"không có đơn vị hành chính {code}", en=f"unknown unit {code}")
+
+
+def no_unit_with_code(code: str) -> Message:
+    return Message(
+        vi=f"không có đơn vị hành chính nào mang mã {code}",
+        en=f"no administrative unit has the code {code}",
+    )
+
+
+def outside_scope(unit_id: str, principal: Principal) -> Message:
+    return Message(
+        vi=f"đơn vị {unit_id} nằm ngoài phạm vi của đơn vị {principal.unit}",
+        en=f"unit {unit_id} is outside the caller's unit {principal.unit}",
+    )
 
 
 def in_scope(tree: UnitTree, principal: Principal, unit_id: str) -> bool:
@@ -33,16 +52,19 @@ def in_scope(tree: UnitTree, principal: Principal, unit_id: str) -> bool:
 
 def require_scope(tree: UnitTree, principal: Principal, unit_id: str) -> None:
     if not in_scope(tree, principal, unit_id):
-        raise ServiceError(
-            ErrorCode.FORBIDDEN,
-            f"unit {unit_id} is outside the caller's unit {principal.unit}",
-        )
+        raise ServiceError(ErrorCode.FORBIDDEN, outside_scope(unit_id, principal))
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
     if not principal.has_any(*roles):
         wanted = ", ".join(role.value for role in roles)
-        raise ServiceError(ErrorCode.FORBIDDEN, f"this action needs one of the roles: {wanted}")
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            Message(
+                vi=f"thao tác này cần một trong các vai trò: {wanted}",
+                en=f"this action needs one of the roles: {wanted}",
+            ),
+        )
 
 
 def facts_scope(tree: UnitTree, unit_id: str) -> frozenset[str] | None:
@@ -73,7 +95,7 @@ def unit_in_scope(tree: UnitTree, principal: Principal, code: str) -> Unit:
     caller's scope."""
     unit = tree.find(code)
     if unit is None:
-        raise ServiceError(ErrorCode.NOT_FOUND, f"unknown unit {code}")
+        raise ServiceError(ErrorCode.NOT_FOUND, unknown_unit(code))
     require_scope(tree, principal, unit.id)
     return unit
 
@@ -85,8 +107,8 @@ def listing_unit(tree: UnitTree, principal: Principal, unit_code: str | None) ->
     if unit_id not in tree:
         raise ServiceError(
             ErrorCode.VALIDATION,
-            f"unknown unit {unit_id}",
-            [ErrorDetail(field="unit_code", reason=f"no administrative unit {unit_id}")],
+            unknown_unit(unit_id),
+            [ErrorDetail(field="unit_code", reason=no_unit_with_code(unit_id))],
         )
     require_scope(tree, principal, unit_id)
     return unit_id

@@ -22,7 +22,7 @@ from danvan.answer_by import answering_within, still_awaited
 from danvan.config import Settings
 from danvan.contracts.rpc import (
     ErrorCode,
-    ErrorDetail,
+    Message,
     Principal,
     RpcFailed,
     RpcOk,
@@ -32,6 +32,7 @@ from danvan.contracts.rpc import (
 from danvan.outbox import CONTENT_TYPE, MAX_RETRY_DELAY, OutgoingEvent, Publish
 from danvan.telemetry import tracer_provider
 from danvan.timeutil import utcnow
+from danvan.validation_errors import INVALID_REQUEST, validation_details
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,13 @@ def register_rpc(
     broker.subscriber(subject, queue=queue, title=subject)(answer)
 
 
+DATABASE_UNAVAILABLE = Message(
+    vi="cơ sở dữ liệu của dịch vụ đang không truy cập được: hãy thử lại sau",
+    en="the service's database is unavailable",
+)
+INTERNAL_ERROR = Message(vi="lỗi nội bộ của hệ thống", en="internal error")
+
+
 async def handle_rpc(
     body: Any,
     request_type: type[Req],
@@ -144,7 +152,7 @@ async def handle_rpc(
         data = request_type.model_validate(envelope.data)
     except ValidationError as error:
         return ServiceError(
-            ErrorCode.VALIDATION, "invalid request", validation_details(error)
+            ErrorCode.VALIDATION, INVALID_REQUEST, validation_details(error.errors())
         ).to_reply()
     try:
         with answering_within(envelope.timeout, envelope.sent_at):
@@ -156,20 +164,11 @@ async def handle_rpc(
     except (DBAPIError, OSError) as error:
         # The service's own database is unreachable: the caller may retry; nothing was written.
         log.warning("rpc handler could not reach its database: %s", error)
-        return ServiceError(
-            ErrorCode.UNAVAILABLE, "the service's database is unavailable"
-        ).to_reply()
+        return ServiceError(ErrorCode.UNAVAILABLE, DATABASE_UNAVAILABLE).to_reply()
     except Exception:
         log.exception("rpc handler failed")
-        return ServiceError(ErrorCode.INTERNAL, "internal error").to_reply()
+        return ServiceError(ErrorCode.INTERNAL, INTERNAL_ERROR).to_reply()
     return RpcOk[Any](data=result).model_dump(mode="json")
-
-
-def validation_details(error: ValidationError) -> list[ErrorDetail]:
-    return [
-        ErrorDetail(field=".".join(str(part) for part in item["loc"]) or None, reason=item["msg"])
-        for item in error.errors()
-    ]
 
 
 async def call(
@@ -191,12 +190,19 @@ async def call(
     try:
         reply = await broker.request(request, subject, timeout=timeout)
     except (TimeoutError, NatsTimeoutError) as error:
+        service = subject.split(".")[1]
         raise ServiceError(
-            ErrorCode.UNAVAILABLE, f"{subject.split('.')[1]} did not answer in {timeout} s"
+            ErrorCode.UNAVAILABLE,
+            Message(
+                vi=f"dịch vụ {service} không trả lời trong {timeout} giây",
+                en=f"{service} did not answer in {timeout} s",
+            ),
         ) from error
     except NoRespondersError as error:
+        service = subject.split(".")[1]
         raise ServiceError(
-            ErrorCode.UNAVAILABLE, f"{subject.split('.')[1]} is not running"
+            ErrorCode.UNAVAILABLE,
+            Message(vi=f"dịch vụ {service} đang không chạy", en=f"{service} is not running"),
         ) from error
     body = json.loads(reply.body)
     if body.get("ok"):

@@ -13,7 +13,7 @@ from danvan.contracts.reporting import (
     FigureEntry,
     FigureSource,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
 from danvan.spreadsheets import Table
 from danvan.text import fold
 
@@ -34,6 +34,11 @@ _BY_LABEL = {
     for label in (code, *indicator.labels.values())
 }
 _DIGITS = re.compile(r"[0-9]+")
+_NO_SUCH_COLUMN = Message(vi="dòng 1 không có cột này", en="no such column in row 1")
+_NOT_AN_INDICATOR = Message(
+    vi="không phải mã hay tên của một chỉ tiêu", en="not an indicator code or label"
+)
+_NOT_A_COUNT = Message(vi="không phải một số nguyên", en="not a whole number")
 
 
 def _column_names(header: list[str]) -> dict[str, str]:
@@ -63,15 +68,28 @@ def figure_entries(table: Table) -> FigureEntries:
     columns = _column_names(table.header)
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
+        names = ", ".join(missing)
         raise ServiceError(
             ErrorCode.VALIDATION,
-            "the file lacks the column(s) " + ", ".join(missing),
-            [ErrorDetail(field=name, reason="no such column in row 1") for name in missing],
+            Message(vi=f"tệp thiếu (các) cột {names}", en=f"the file lacks the column(s) {names}"),
+            [ErrorDetail(field=name, reason=_NO_SUCH_COLUMN) for name in missing],
         )
     if not table.rows:
-        raise ServiceError(ErrorCode.VALIDATION, "the file has no figures below its header")
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            Message(
+                vi="tệp không có số liệu nào bên dưới dòng tiêu đề",
+                en="the file has no figures below its header",
+            ),
+        )
     if len(table.rows) > MAX_FIGURE_ROWS:
-        raise ServiceError(ErrorCode.VALIDATION, f"one import takes at most {MAX_FIGURE_ROWS} rows")
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            Message(
+                vi=f"mỗi lần nhập chỉ nhận tối đa {MAX_FIGURE_ROWS} dòng",
+                en=f"one import takes at most {MAX_FIGURE_ROWS} rows",
+            ),
+        )
     errors: list[ErrorDetail] = []
     entries: list[FigureEntry] = []
     for row in table.rows:
@@ -79,13 +97,9 @@ def figure_entries(table: Table) -> FigureEntries:
         indicator = _BY_LABEL.get(fold(values["indicator"]))
         value = _number(values["value"])
         if indicator is None:
-            errors.append(
-                ErrorDetail(
-                    field="indicator", reason="not an indicator code or label", row=row.number
-                )
-            )
+            errors.append(ErrorDetail(field="indicator", reason=_NOT_AN_INDICATOR, row=row.number))
         if value is None:
-            errors.append(ErrorDetail(field="value", reason="not a whole number", row=row.number))
+            errors.append(ErrorDetail(field="value", reason=_NOT_A_COUNT, row=row.number))
         if indicator is None or value is None:
             continue
         entries.append(
@@ -101,7 +115,10 @@ def figure_entries(table: Table) -> FigureEntries:
     if errors:
         raise ServiceError(
             ErrorCode.VALIDATION,
-            f"{len(errors)} problem(s) in the file; nothing was imported",
+            Message(
+                vi=f"tệp có {len(errors)} lỗi; không dòng nào được nhập",
+                en=f"{len(errors)} problem(s) in the file; nothing was imported",
+            ),
             errors,
         )
     return FigureEntries(source=FigureSource.IMPORTED, entries=entries)

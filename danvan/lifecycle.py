@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
 from danvan.periods import InvalidPeriod, Period
 
 
-def invalid(field: str, reason: str) -> ServiceError:
+def invalid(field: str, reason: Message) -> ServiceError:
     """A 422 naming one field."""
     return ServiceError(ErrorCode.VALIDATION, reason, [ErrorDetail(field=field, reason=reason)])
 
@@ -22,34 +22,68 @@ def period_of(code: str, field: str = "period") -> Period:
     try:
         return Period.parse(code)
     except InvalidPeriod as error:
-        raise invalid(field, str(error)) from error
+        raise invalid(field, error.message) from error
 
 
 def not_after_today(day: date, today: date, field: str) -> None:
     if day > today:
-        raise invalid(field, f"{day} is in the future (today is {today})")
+        raise invalid(
+            field,
+            Message(
+                vi=f"ngày {day} là ngày trong tương lai (hôm nay là {today})",
+                en=f"{day} is in the future (today is {today})",
+            ),
+        )
 
 
-def step_day(requested: date | None, last_step_on: date, today: date, noun: str) -> date:
+def step_day(requested: date | None, last_step_on: date, today: date, noun: Message) -> date:
     """The day of a step: today unless stated; never in the future, never before the last."""
     on = requested or today
     not_after_today(on, today, "on")
     if on < last_step_on:
-        raise invalid("on", f"{on} is before the {noun}'s last step on {last_step_on}")
+        raise invalid(
+            "on",
+            Message(
+                vi=f"ngày {on} là trước bước xử lý gần nhất của {noun.vi}, ngày {last_step_on}",
+                en=f"{on} is before the {noun.en}'s last step on {last_step_on}",
+            ),
+        )
     return on
 
 
-def check_version(noun: str, current: int, expected: int | None) -> None:
+def check_version(noun: Message, current: int, expected: int | None) -> None:
     if expected is not None and expected != current:
         raise ServiceError(
             ErrorCode.CONFLICT,
-            f"the {noun} is at version {current}, not {expected}: reload it and try again",
+            Message(
+                vi=f"{noun.vi} đang ở phiên bản {current}, không phải {expected}: "
+                "hãy tải lại rồi thử lại",
+                en=f"the {noun.en} is at version {current}, not {expected}: "
+                "reload it and try again",
+            ),
         )
 
 
-def refuse_transition(noun: str, action: str, status: str, allowed: Iterable[str]) -> ServiceError:
-    names = ", ".join(allowed) or "none"
+def changed_meanwhile(noun: Message) -> ServiceError:
+    """A 409 for a write that lost a race with another one to the same record."""
     return ServiceError(
         ErrorCode.CONFLICT,
-        f"cannot {action} a {noun} that is {status}; allowed now: {names}",
+        Message(
+            vi=f"{noun.vi} vừa được người khác thay đổi: hãy tải lại rồi thử lại",
+            en=f"the {noun.en} changed meanwhile: reload it and try again",
+        ),
+    )
+
+
+def refuse_transition(
+    noun: Message, action: str, status: str, allowed: Iterable[str]
+) -> ServiceError:
+    names = ", ".join(allowed)
+    return ServiceError(
+        ErrorCode.CONFLICT,
+        Message(
+            vi=f"không thể thực hiện thao tác {action} với {noun.vi} đang ở trạng thái {status}; "
+            f"các thao tác được phép lúc này: {names or 'không có'}",
+            en=f"cannot {action} a {noun.en} that is {status}; allowed now: {names or 'none'}",
+        ),
     )

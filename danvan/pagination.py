@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
 from danvan.text import fold
 
 Decode = Callable[[Any], Any]
@@ -63,8 +63,16 @@ def parse_sort(requested: str | None, options: Mapping[str, SortOption], default
         choices = ", ".join(sorted(options))
         raise ServiceError(
             ErrorCode.VALIDATION,
-            f"cannot sort by {key!r}",
-            [ErrorDetail(field="sort", reason=f"choose one of {choices}, with - to reverse")],
+            Message(vi=f"không sắp xếp được theo {key!r}", en=f"cannot sort by {key!r}"),
+            [
+                ErrorDetail(
+                    field="sort",
+                    reason=Message(
+                        vi=f"hãy chọn một trong các khóa {choices}, thêm dấu - để đảo thứ tự",
+                        en=f"choose one of {choices}, with - to reverse",
+                    ),
+                )
+            ],
         )
     return Sort(key, option.column, code.startswith("-"), option.decode)
 
@@ -95,8 +103,16 @@ def decode_position(cursor: str, sort_code: str) -> tuple[Any, str]:
 def invalid_cursor(error: Exception | str) -> ServiceError:
     return ServiceError(
         ErrorCode.VALIDATION,
-        "invalid cursor",
-        [ErrorDetail(field="cursor", reason=f"not a cursor of this list and sort: {error}")],
+        Message(vi="con trỏ phân trang không hợp lệ", en="invalid cursor"),
+        [
+            ErrorDetail(
+                field="cursor",
+                reason=Message(
+                    vi="đây không phải con trỏ của danh sách và cách sắp xếp này",
+                    en=f"not a cursor of this list and sort: {error}",
+                ),
+            )
+        ],
     )
 
 

@@ -17,16 +17,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from danvan.contracts.rpc import Message
+from danvan.messages import MessageError
+
 MIN_YEAR = 1900
 MAX_YEAR = 2999
 
 # Decree 09/2019/NĐ-CP Art. 12: a period's data start on this day of the month before it.
 CUTOFF_DAY = 15
 
-ACCEPTED_FORMS = (
-    "YYYY (year), YYYYS1 or YYYYS2 (half-year), YYYYQ1 to YYYYQ4 (quarter), "
-    f"YYYYMM with MM from 01 to 12 (month) or YYYYNM (first nine months), "
-    f"with a year from {MIN_YEAR} to {MAX_YEAR}"
+ACCEPTED_FORMS = Message(
+    vi="YYYY (năm), YYYYS1 hoặc YYYYS2 (sáu tháng), YYYYQ1 đến YYYYQ4 (quý), "
+    "YYYYMM với MM từ 01 đến 12 (tháng) hoặc YYYYNM (chín tháng đầu năm), "
+    f"với năm từ {MIN_YEAR} đến {MAX_YEAR}",
+    en="YYYY (year), YYYYS1 or YYYYS2 (half-year), YYYYQ1 to YYYYQ4 (quarter), "
+    "YYYYMM with MM from 01 to 12 (month) or YYYYNM (first nine months), "
+    f"with a year from {MIN_YEAR} to {MAX_YEAR}",
 )
 
 
@@ -43,7 +49,7 @@ class Basis(StrEnum):
     CUTOFF = "cutoff"  # Decree 09/2019/NĐ-CP Art. 12
 
 
-class InvalidPeriod(ValueError):
+class InvalidPeriod(MessageError):
     """A code or a set of fields that names no period."""
 
 
@@ -85,10 +91,24 @@ _MONTH_EN = (
 )
 
 
-def _invalid(code: object, reason: str) -> InvalidPeriod:
+def _invalid(code: object, reason: Message) -> InvalidPeriod:
     return InvalidPeriod(
-        f"invalid period code {code!r}: {reason}; accepted forms: {ACCEPTED_FORMS}"
+        Message(
+            vi=f"mã kỳ {code!r} không hợp lệ: {reason.vi}; các dạng được nhận: {ACCEPTED_FORMS.vi}",
+            en=f"invalid period code {code!r}: {reason.en}; accepted forms: {ACCEPTED_FORMS.en}",
+        )
     )
+
+
+_NOT_A_STRING = Message(vi="mã kỳ phải là một chuỗi ký tự", en="a period code must be a string")
+_EMPTY = Message(vi="mã kỳ đang để trống", en="the code is empty")
+_NOT_A_CODE = Message(vi="đây không phải là một mã kỳ", en="not a period code")
+# Only the kinds with more than one period a year can name one out of range.
+_INDEX_RANGE: dict[PeriodKind, Message] = {
+    PeriodKind.HALF: Message(vi="nửa năm phải là 1 hoặc 2", en="half-year must be 1 or 2"),
+    PeriodKind.QUARTER: Message(vi="quý phải từ 1 đến 4", en="quarter must be 1 to 4"),
+    PeriodKind.MONTH: Message(vi="tháng phải từ 01 đến 12", en="month must be 01 to 12"),
+}
 
 
 def _month_before(year: int, month: int) -> tuple[int, int]:
@@ -112,48 +132,65 @@ class Period:
         try:
             kind = PeriodKind(self.kind)
         except ValueError:
+            kinds = ", ".join(k.value for k in PeriodKind)
             raise InvalidPeriod(
-                f"unknown period kind {self.kind!r}; expected one of "
-                + ", ".join(k.value for k in PeriodKind)
+                Message(
+                    vi=f"không có loại kỳ {self.kind!r}; chỉ nhận một trong các loại {kinds}",
+                    en=f"unknown period kind {self.kind!r}; expected one of {kinds}",
+                )
             ) from None
         object.__setattr__(self, "kind", kind)
         if type(self.year) is not int or not MIN_YEAR <= self.year <= MAX_YEAR:
             raise InvalidPeriod(
-                f"period year {self.year!r} is out of range: expected {MIN_YEAR} to {MAX_YEAR}"
+                Message(
+                    vi=f"năm của kỳ {self.year!r} nằm ngoài khoảng cho phép: "
+                    f"từ {MIN_YEAR} đến {MAX_YEAR}",
+                    en=f"period year {self.year!r} is out of range: "
+                    f"expected {MIN_YEAR} to {MAX_YEAR}",
+                )
             )
         count = _COUNT[kind]
         if type(self.index) is not int or not 1 <= self.index <= count:
             raise InvalidPeriod(
-                f"index {self.index!r} is out of range for a {kind.value} period: "
-                f"expected 1 to {count}"
+                Message(
+                    vi=f"số thứ tự {self.index!r} nằm ngoài khoảng cho phép của kỳ "
+                    f"{kind.value}: từ 1 đến {count}",
+                    en=f"index {self.index!r} is out of range for a {kind.value} period: "
+                    f"expected 1 to {count}",
+                )
             )
 
     @classmethod
     def parse(cls, code: str) -> Period:
         """Read a period code; raise InvalidPeriod naming the code and the accepted forms."""
         if not isinstance(code, str):
-            raise _invalid(code, "a period code must be a string")
+            raise _invalid(code, _NOT_A_STRING)
         text = code.strip().upper()
         if not text:
-            raise _invalid(code, "the code is empty")
+            raise _invalid(code, _EMPTY)
         match = _CODE.fullmatch(text)
         if match is None:
-            raise _invalid(code, "not a period code")
+            raise _invalid(code, _NOT_A_CODE)
         year = int(match["year"])
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise _invalid(code, f"year {year} is out of range")
+            raise _invalid(
+                code,
+                Message(
+                    vi=f"năm {year} nằm ngoài khoảng cho phép", en=f"year {year} is out of range"
+                ),
+            )
         if match["letter"] == "S":
-            kind, index, what = PeriodKind.HALF, int(match["number"]), "half-year must be 1 or 2"
+            kind, index = PeriodKind.HALF, int(match["number"])
         elif match["letter"] == "Q":
-            kind, index, what = PeriodKind.QUARTER, int(match["number"]), "quarter must be 1 to 4"
+            kind, index = PeriodKind.QUARTER, int(match["number"])
         elif match["month"] is not None:
-            kind, index, what = PeriodKind.MONTH, int(match["month"]), "month must be 01 to 12"
+            kind, index = PeriodKind.MONTH, int(match["month"])
         elif match["nm"] is not None:
-            kind, index, what = PeriodKind.NINE_MONTHS, 1, ""
+            kind, index = PeriodKind.NINE_MONTHS, 1
         else:
-            kind, index, what = PeriodKind.YEAR, 1, ""
+            kind, index = PeriodKind.YEAR, 1
         if not 1 <= index <= _COUNT[kind]:
-            raise _invalid(code, what)
+            raise _invalid(code, _INDEX_RANGE[kind])
         return cls(kind, year, index)
 
     @property

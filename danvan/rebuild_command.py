@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 
 from rich.console import Console
+from rich.markup import escape
 
 from danvan.config import Settings
 from danvan.contracts.reporting import RebuildStatus
 from danvan.contracts.rpc import Principal, ServiceError
+from danvan.messages import terminal_language
 from danvan.platform_client import progress_bar, running_nats_url, services
 
 POLL_SECONDS = 0.5
@@ -38,7 +40,8 @@ def run_rebuild(settings: Settings, principal: Principal, console: Console) -> i
     try:
         status = asyncio.run(follow(settings, nats_url, principal))
     except ServiceError as error:
-        console.print(f"[red]✗ {error.message}[/red]")
+        said = error.message.in_language(terminal_language())
+        console.print(f"[red]✗ {escape(said)}[/red]")
         return 1
     if status.error:
         console.print(f"[red]✗ the rebuild failed: {status.error}[/red]")

@@ -42,6 +42,8 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from danvan.clock import VIETNAM
+from danvan.contracts.rpc import Message
+from danvan.messages import MessageError
 
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,10 +73,12 @@ _FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 .,()/-]*")
 
 
-class SpreadsheetError(ValueError):
+class SpreadsheetError(MessageError):
     """A file that cannot be read as a table, with the row and column to fix when known."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self, message: Message, *, row: int | None = None, column: int | None = None
+    ) -> None:
         super().__init__(message)
         self.row = row
         self.column = column
@@ -136,32 +140,61 @@ def _raw_rows(filename: str, content: bytes) -> _Rows:
         return _xlsx_rows(content)
     if extension == ".xls":
         raise SpreadsheetError(
-            "The old Excel format (.xls) is not supported: save the file as .xlsx or as "
-            "CSV UTF-8 and upload it again"
+            Message(
+                vi="Không hỗ trợ định dạng Excel cũ (.xls): hãy lưu tệp dưới dạng .xlsx hoặc "
+                "CSV UTF-8 rồi tải lên lại",
+                en="The old Excel format (.xls) is not supported: save the file as .xlsx or as "
+                "CSV UTF-8 and upload it again",
+            )
         )
     raise SpreadsheetError(
-        f"Unsupported file type {extension or '(no extension)'!r} in {filename!r}: "
-        "upload a .csv or .xlsx file"
+        Message(
+            vi=f"Không hỗ trợ loại tệp {extension or '(không có phần mở rộng)'!r} của "
+            f"{filename!r}: hãy tải lên tệp .csv hoặc .xlsx",
+            en=f"Unsupported file type {extension or '(no extension)'!r} in {filename!r}: "
+            "upload a .csv or .xlsx file",
+        )
     )
 
 
 def _header(cells: list[str] | None) -> list[str]:
     if cells is None:
-        raise SpreadsheetError("The file is empty: row 1 must hold the column names", row=1)
+        raise SpreadsheetError(
+            Message(
+                vi="Tệp trống: dòng 1 phải chứa tên các cột",
+                en="The file is empty: row 1 must hold the column names",
+            ),
+            row=1,
+        )
     while cells and not cells[-1]:
         cells = cells[:-1]
     if not cells:
-        raise SpreadsheetError("Row 1 is empty: it must hold the column names", row=1)
+        raise SpreadsheetError(
+            Message(
+                vi="Dòng 1 trống: dòng này phải chứa tên các cột",
+                en="Row 1 is empty: it must hold the column names",
+            ),
+            row=1,
+        )
     first_seen: dict[str, int] = {}
     for column, name in enumerate(cells, start=1):
         if not name:
+            label = _column_label(column)
             raise SpreadsheetError(
-                f"Column {_column_label(column)} of row 1 has no name", row=1, column=column
+                Message(
+                    vi=f"Cột {label} của dòng 1 chưa có tên",
+                    en=f"Column {label} of row 1 has no name",
+                ),
+                row=1,
+                column=column,
             )
         if name in first_seen:
+            first, second = _column_label(first_seen[name]), _column_label(column)
             raise SpreadsheetError(
-                f"Columns {_column_label(first_seen[name])} and {_column_label(column)} "
-                f"are both named {name!r}",
+                Message(
+                    vi=f"Cột {first} và cột {second} cùng mang tên {name!r}",
+                    en=f"Columns {first} and {second} are both named {name!r}",
+                ),
                 row=1,
                 column=column,
             )
@@ -180,7 +213,11 @@ def _data_rows(header: list[str], raw: _Rows, max_rows: int) -> Iterator[SheetRo
             count += 1
             if count > max_rows:
                 raise SpreadsheetError(
-                    f"The file has more than {max_rows} data rows: split it into smaller files",
+                    Message(
+                        vi=f"Tệp có hơn {max_rows} dòng dữ liệu: hãy chia thành các tệp nhỏ hơn",
+                        en=f"The file has more than {max_rows} data rows: "
+                        "split it into smaller files",
+                    ),
                     row=number,
                 )
             cells.extend("" for _ in range(width - len(cells)))
@@ -192,9 +229,14 @@ def _data_rows(header: list[str], raw: _Rows, max_rows: int) -> Iterator[SheetRo
 def _check_width(cells: list[str], width: int, number: int) -> None:
     for column in range(width + 1, len(cells) + 1):
         if cells[column - 1]:
+            cell, last = _column_label(column), _column_label(width)
             raise SpreadsheetError(
-                f"Row {number} has a value in column {_column_label(column)}, right of the "
-                f"last named column {_column_label(width)}: name that column or clear the cell",
+                Message(
+                    vi=f"Dòng {number} có giá trị ở cột {cell}, bên phải cột có tên cuối cùng "
+                    f"{last}: hãy đặt tên cho cột đó hoặc xóa ô này",
+                    en=f"Row {number} has a value in column {cell}, right of the last named "
+                    f"column {last}: name that column or clear the cell",
+                ),
                 row=number,
                 column=column,
             )
@@ -225,7 +267,11 @@ def _csv_rows(content: bytes) -> _Rows:
             return
         except csv.Error as exc:
             raise SpreadsheetError(
-                f"Row {number} cannot be read as CSV: {exc}", row=number
+                Message(
+                    vi=f"Dòng {number} không đọc được theo định dạng CSV",
+                    en=f"Row {number} cannot be read as CSV: {exc}",
+                ),
+                row=number,
             ) from exc
         yield [_clean(cell) for cell in cells]
         number += 1
@@ -234,15 +280,26 @@ def _csv_rows(content: bytes) -> _Rows:
 def _decode(content: bytes) -> str:
     if content.startswith(_ZIP_MAGIC):
         raise SpreadsheetError(
-            "This file is an Excel workbook with a .csv name: upload it as .xlsx"
+            Message(
+                vi="Tệp này là bảng tính Excel nhưng mang đuôi .csv: hãy tải lên dưới dạng .xlsx",
+                en="This file is an Excel workbook with a .csv name: upload it as .xlsx",
+            )
         )
     if content.startswith(_OLE_MAGIC):
         raise SpreadsheetError(
-            "This file is an old Excel workbook (.xls): save it as .xlsx or as CSV UTF-8"
+            Message(
+                vi="Tệp này là bảng tính Excel cũ (.xls): hãy lưu dưới dạng .xlsx hoặc CSV UTF-8",
+                en="This file is an old Excel workbook (.xls): save it as .xlsx or as CSV UTF-8",
+            )
         )
     text = _decode_text(content)
     if "\x00" in text:
-        raise SpreadsheetError("This file is not a text CSV file: save it as CSV UTF-8")
+        raise SpreadsheetError(
+            Message(
+                vi="Tệp này không phải tệp CSV dạng văn bản: hãy lưu dưới dạng CSV UTF-8",
+                en="This file is not a text CSV file: save it as CSV UTF-8",
+            )
+        )
     return text
 
 
@@ -257,7 +314,10 @@ def _decode_text(content: bytes) -> str:
         return content.decode("cp1258")
     except UnicodeDecodeError:
         raise SpreadsheetError(
-            "The CSV file is not in a known text encoding: save it as CSV UTF-8"
+            Message(
+                vi="Tệp CSV không dùng bảng mã văn bản nào đã biết: hãy lưu dưới dạng CSV UTF-8",
+                en="The CSV file is not in a known text encoding: save it as CSV UTF-8",
+            )
         ) from None
 
 
@@ -325,23 +385,34 @@ def _check_unzipped_size(content: bytes) -> None:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise _unreadable(exc) from exc
     if unzipped > MAX_XLSX_UNZIPPED_BYTES:
+        size, limit = unzipped // 2**20, MAX_XLSX_UNZIPPED_BYTES // 2**20
         raise SpreadsheetError(
-            f"The workbook unpacks to {unzipped // 2**20} MiB, more than the "
-            f"{MAX_XLSX_UNZIPPED_BYTES // 2**20} MiB allowed: split it into smaller files"
+            Message(
+                vi=f"Bảng tính giải nén ra {size} MiB, vượt quá {limit} MiB cho phép: "
+                "hãy chia thành các tệp nhỏ hơn",
+                en=f"The workbook unpacks to {size} MiB, more than the {limit} MiB allowed: "
+                "split it into smaller files",
+            )
         )
 
 
 def _first_worksheet(workbook: _Openpyxl) -> _Openpyxl:
     sheets = workbook.worksheets
     if not sheets:
-        raise SpreadsheetError("The workbook has no worksheet")
+        raise SpreadsheetError(
+            Message(vi="Bảng tính không có trang tính nào", en="The workbook has no worksheet")
+        )
     return sheets[0]
 
 
 def _unreadable(exc: Exception, *, row: int | None = None) -> SpreadsheetError:
-    where = f" at row {row}" if row is not None else ""
+    where = Message(vi=f" ở dòng {row}", en=f" at row {row}") if row is not None else None
     return SpreadsheetError(
-        f"The file cannot be read as an Excel workbook (.xlsx){where}: {type(exc).__name__}: {exc}",
+        Message(
+            vi=f"Không đọc được tệp như một bảng tính Excel (.xlsx){where.vi if where else ''}",
+            en=f"The file cannot be read as an Excel workbook (.xlsx){where.en if where else ''}"
+            f": {type(exc).__name__}: {exc}",
+        ),
         row=row,
     )
 

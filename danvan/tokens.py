@@ -12,8 +12,9 @@ from pydantic import ValidationError
 
 from danvan.clock import Clock
 from danvan.config import Settings
-from danvan.contracts.rpc import Principal, Role
+from danvan.contracts.rpc import Message, Principal, Role
 from danvan.jwks import JwksKeys, UnknownKey
+from danvan.messages import MessageError
 from danvan.timeutil import utcnow
 
 ISSUER = "danvan"
@@ -24,7 +25,7 @@ PROVIDER_CLOCK_SKEW = timedelta(seconds=30)
 _REQUIRED_CLAIMS = ["exp", "sub", "iss"]
 
 
-class InvalidToken(Exception):
+class InvalidToken(MessageError):
     pass
 
 
@@ -102,17 +103,32 @@ class JwksVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
-            raise InvalidToken(str(error)) from error
+            raise InvalidToken(Message(vi="mã truy cập không đọc được", en=str(error))) from error
         algorithm, kid = header.get("alg"), header.get("kid")
         if algorithm not in self._algorithms:
             accepted = ", ".join(self._algorithms)
-            raise InvalidToken(f"a token signed with {algorithm!r} is not accepted ({accepted})")
+            raise InvalidToken(
+                Message(
+                    vi=f"không chấp nhận mã truy cập ký bằng {algorithm!r} (chỉ nhận: {accepted})",
+                    en=f"a token signed with {algorithm!r} is not accepted ({accepted})",
+                )
+            )
         if not isinstance(kid, str) or not kid:
-            raise InvalidToken("the token names no key id (kid)")
+            raise InvalidToken(
+                Message(
+                    vi="mã truy cập không ghi mã khóa (kid)",
+                    en="the token names no key id (kid)",
+                )
+            )
         try:
             key = await self._keys.key(kid, algorithm)
         except UnknownKey as error:
-            raise InvalidToken(str(error)) from error
+            raise InvalidToken(
+                Message(
+                    vi=f"hệ thống xác thực không công bố khóa {algorithm} có mã {kid!r}",
+                    en=str(error),
+                )
+            ) from error
         return _principal(
             token,
             key,
@@ -170,7 +186,14 @@ def _principal(
         )
         return Principal.model_validate(claims)
     except jwt.PyJWTError as error:
-        raise InvalidToken(str(error)) from error
+        raise InvalidToken(
+            Message(vi="mã truy cập không hợp lệ hoặc đã hết hạn", en=str(error))
+        ) from error
     except ValidationError as error:
         problems = ", ".join(str(item["loc"][0]) for item in error.errors())
-        raise InvalidToken(f"token claims missing or invalid: {problems}") from error
+        raise InvalidToken(
+            Message(
+                vi=f"mã truy cập thiếu hoặc sai các thông tin: {problems}",
+                en=f"token claims missing or invalid: {problems}",
+            )
+        ) from error

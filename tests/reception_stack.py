@@ -20,6 +20,7 @@ from danvan.units import load_units
 from services.gateway.app import create_app
 from services.reception.app import build as build_reception
 from tests.bearer import bearer
+from tests.languages import ENGLISH
 
 SECRET = "reception-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VIETNAM)  # a Monday
@@ -65,7 +66,10 @@ async def reception_stack(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://gateway", timeout=60
+                transport=transport,
+                base_url="http://gateway",
+                timeout=60,
+                headers=ENGLISH,
             ) as client:
                 yield ReceptionStack(client, nats_url, clock, reception, settings)
     finally:

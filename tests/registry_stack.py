@@ -19,6 +19,7 @@ from danvan.units import UnitTree, load_units
 from services.gateway.app import create_app
 from services.registry.app import build as build_registry
 from tests.bearer import bearer
+from tests.languages import ENGLISH
 
 SECRET = "registry-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)
@@ -58,7 +59,10 @@ async def registry_stack(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://gateway", timeout=120
+                transport=transport,
+                base_url="http://gateway",
+                timeout=120,
+                headers=ENGLISH,
             ) as client:
                 yield RegistryStack(client, nats_url, database_url, clock, units)
     finally:

@@ -55,6 +55,7 @@ from services.gateway.app import create_app
 from services.reporting.app import CONSUMERS
 from services.reporting.app import build as build_reporting
 from tests.bearer import bearer
+from tests.languages import ENGLISH
 from tests.waiting import eventually
 
 SECRET = "reporting-stack-secret-" + "x" * 32
@@ -401,7 +402,10 @@ async def _reporting_stack(
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(
-                    transport=transport, base_url="http://gateway", timeout=60
+                    transport=transport,
+                    base_url="http://gateway",
+                    timeout=60,
+                    headers=ENGLISH,
                 ) as client:
                     yield ReportingStack(
                         client, nats_url, clock, reporting, settings, units, connection, js

@@ -20,6 +20,8 @@ from danvan.contracts.registry import (
     Text,
     UnitCode,
 )
+from danvan.contracts.rpc import Message
+from danvan.messages import MessageError
 
 
 class Prize(StrEnum):
@@ -69,7 +71,12 @@ class ContestCreate(BaseModel):
     @model_validator(mode="after")
     def _held_in_its_year(self) -> ContestCreate:
         if self.held_on is not None and self.held_on.year != self.year:
-            raise ValueError("held_on must fall in the contest's year")
+            raise MessageError(
+                Message(
+                    vi="ngày tổ chức held_on phải thuộc năm của hội thi",
+                    en="held_on must fall in the contest's year",
+                )
+            )
         return self
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from danvan.contracts.envelope import EventPayload
 from danvan.contracts.paging import PageRequest
@@ -25,9 +26,19 @@ from danvan.contracts.registry import (
     Text,
     UnitCode,
 )
-from danvan.contracts.rpc import DECIDERS, WRITERS, Role
+from danvan.contracts.rpc import DECIDERS, WRITERS, Message, Role
 
 # ---- vocabularies ----------------------------------------------------------------------------
+
+
+def _recorded(value: Any) -> Any:
+    # Visits stored, and their events published, before warnings were bilingual hold the
+    # English sentence alone: it stands for both languages.
+    return Message(vi=value, en=value) if isinstance(value, str) else value
+
+
+#: A sentence kept with a record or an event, in both languages (plain English before 2027).
+RecordedMessage = Annotated[Message, BeforeValidator(_recorded)]
 
 
 class ReceptionMode(StrEnum):
@@ -258,7 +269,9 @@ class VisitPublic(BaseModel):
     matter: str
     content: str
     received_documents: str
-    warnings: list[str]
+    warnings: list[RecordedMessage] = Field(
+        description="what the law would have had otherwise, each in Vietnamese and English"
+    )
     visitors: list[Person] = Field(description="masked outside the receiving unit")
     representatives: list[Person]
     reply_due_on: date | None = Field(
@@ -692,7 +705,7 @@ class VisitRecorded(EventPayload):
     representatives: int
     repeat: bool
     matter: str
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[RecordedMessage] = Field(default_factory=list)
     by: str
 
 

@@ -20,16 +20,22 @@ from pydantic import (
 
 from danvan.contracts.envelope import EventPayload
 from danvan.contracts.paging import PageRequest
-from danvan.contracts.rpc import DECIDERS, WRITERS, Role
+from danvan.contracts.rpc import DECIDERS, WRITERS, Message, Role
+from danvan.messages import NOT_BLANK, MessageError
 
 Labels = dict[str, str]
+
+
+def unknown_details(names: set[str]) -> Message:
+    listed = ", ".join(sorted(names))
+    return Message(vi=f"không có các thông tin: {listed}", en=f"unknown details: {listed}")
 
 
 def _clean_line(value: str) -> str:
     """One line of text: inner runs of spaces collapsed; blank refused."""
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise ValueError("must not be blank")
+        raise MessageError(NOT_BLANK)
     return cleaned
 
 
@@ -219,7 +225,12 @@ class ModelDetails(BaseModel):
     def _evaluated_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("start_date")
         if value is not None and start is not None and value < start:
-            raise ValueError(f"must not be before start_date ({start})")
+            raise MessageError(
+                Message(
+                    vi=f"không được trước ngày bắt đầu start_date ({start})",
+                    en=f"must not be before start_date ({start})",
+                )
+            )
         return value
 
 
@@ -314,7 +325,7 @@ class ModelChangesBody(BaseModel):
     def _known_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
         unknown = set(value) - set(ModelDetails.model_fields)
         if unknown:
-            raise ValueError(f"unknown details: {', '.join(sorted(unknown))}")
+            raise MessageError(unknown_details(unknown))
         return value
 
 
@@ -333,7 +344,7 @@ class ExemplarChangesBody(BaseModel):
     def _known_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
         unknown = set(value) - set(ExemplarDetails.model_fields) - {"kind"}
         if unknown:
-            raise ValueError(f"unknown details: {', '.join(sorted(unknown))}")
+            raise MessageError(unknown_details(unknown))
         return value
 
 

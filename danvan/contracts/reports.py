@@ -22,7 +22,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from danvan.contracts.envelope import EventPayload
 from danvan.contracts.paging import PageRequest
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Labels, Line, Text, UnitCode
-from danvan.contracts.rpc import Role
+from danvan.contracts.rpc import Message, Role
+from danvan.messages import NOT_BLANK, MessageError
 
 # A review runs to tens of pages: the narrative parts get more room than a record's text. The
 # limits together keep a report's reply within one NATS message (1 MB by default).
@@ -120,7 +121,7 @@ CHILD_STATUS_LABELS: dict[ChildStatus, Labels] = {
 
 def _not_blank(value: str) -> str:
     if not value:
-        raise ValueError("must not be blank")
+        raise MessageError(NOT_BLANK)
     return value
 
 
@@ -198,7 +199,12 @@ class ReportSubmit(BaseModel):
         cls, value: list[Concern], info: ValidationInfo
     ) -> list[Concern]:
         if value and info.data.get("kind") is not ReportKind.PEOPLE_SITUATION:
-            raise ValueError("only a people_situation report carries concerns")
+            raise MessageError(
+                Message(
+                    vi="chỉ báo cáo loại people_situation mới có mục concerns",
+                    en="only a people_situation report carries concerns",
+                )
+            )
         return value
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -72,21 +72,12 @@ class Message(BaseModel):
         return self.en
 
 
-def _message(value: Any) -> Any:
-    # Transitional: a plain string is the same text in both languages, until every call
-    # site says what it means in Vietnamese too.
-    return Message(vi=value, en=value) if isinstance(value, str) else value
-
-
-AnyMessage = Annotated[Message, BeforeValidator(_message)]
-
-
 class ErrorDetail(BaseModel):
     """One thing wrong with a request; `field` is a dotted path into the request body."""
 
     field: str | None = None
-    reason: AnyMessage
-    hint: AnyMessage | None = None
+    reason: Message
+    hint: Message | None = None
     row: int | None = Field(
         default=None, description="the spreadsheet row (header is row 1), for imports"
     )
@@ -94,7 +85,7 @@ class ErrorDetail(BaseModel):
 
 class RpcError(BaseModel):
     code: ErrorCode
-    message: AnyMessage
+    message: Message
     details: list[ErrorDetail] = []
 
 
@@ -123,12 +114,11 @@ class ServiceError(Exception):
     """Raised by a handler to answer with an error reply instead of a result."""
 
     def __init__(
-        self, code: ErrorCode, message: Message | str, details: list[ErrorDetail] | None = None
+        self, code: ErrorCode, message: Message, details: list[ErrorDetail] | None = None
     ) -> None:
-        said = _message(message)
-        super().__init__(said.en)
+        super().__init__(message.en)
         self.code = code
-        self.message: Message = said
+        self.message = message
         self.details = details or []
 
     def to_reply(self) -> dict[str, Any]:

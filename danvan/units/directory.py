@@ -26,6 +26,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from danvan.contracts.rpc import Message
+from danvan.messages import MessageError
 from danvan.text import fold
 from danvan.units.model import LEVEL_RANK, NATION_ID, Generation, Level, Unit
 
@@ -64,10 +66,10 @@ class UnitSort(StrEnum):
     RELEVANCE = "relevance"
 
 
-class DirectoryError(ValueError):
+class DirectoryError(MessageError):
     """A query the directory cannot answer; ``field`` names the parameter at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Message) -> None:
         self.field = field
         super().__init__(message)
 
@@ -89,7 +91,12 @@ class UnitOrder:
         except ValueError:
             choices = ", ".join(sort.value for sort in UnitSort)
             raise DirectoryError(
-                "sort", f"cannot sort by {code!r}: choose one of {choices}, with - to reverse"
+                "sort",
+                Message(
+                    vi=f"không sắp xếp được theo {code!r}: chọn một trong {choices}, "
+                    "thêm - để đảo chiều",
+                    en=f"cannot sort by {code!r}: choose one of {choices}, with - to reverse",
+                ),
             ) from None
         return cls(sort, code.startswith("-"))
 
@@ -169,7 +176,13 @@ class _Search:
             return None  # an empty search box: no search
         phrase = search_key(text)
         if not phrase:
-            raise DirectoryError("q", f"{text!r} has no letter or digit to search for")
+            raise DirectoryError(
+                "q",
+                Message(
+                    vi=f"{text!r} không có chữ cái hay chữ số nào để tìm",
+                    en=f"{text!r} has no letter or digit to search for",
+                ),
+            )
         return cls(tuple(f" {word}" for word in phrase.split()), phrase, raw)
 
     def matching(self, entries: Sequence[_Entry]) -> list[_Entry]:
@@ -233,7 +246,13 @@ class UnitDirectory:
         if order is None:
             order = default_order(query)
         if order.sort is UnitSort.RELEVANCE and search is None:
-            raise DirectoryError("sort", "sorting by relevance needs a search (q)")
+            raise DirectoryError(
+                "sort",
+                Message(
+                    vi="sắp xếp theo mức phù hợp cần có từ khóa tìm kiếm (q)",
+                    en="sorting by relevance needs a search (q)",
+                ),
+            )
         entries = self._filtered(query, search)
         order_key = _order_key(order.sort, search)
         # The entries come in name order: sorting by name would only cost time.
@@ -275,7 +294,13 @@ class UnitDirectory:
         entries: Sequence[_Entry]
         if query.parent is not None:
             if query.parent not in self._tree:
-                raise DirectoryError("parent", f"no administrative unit {query.parent}")
+                raise DirectoryError(
+                    "parent",
+                    Message(
+                        vi=f"không có đơn vị hành chính {query.parent}",
+                        en=f"no administrative unit {query.parent}",
+                    ),
+                )
             entries = self._in_name_order(
                 (self._by_id[unit.id] for unit in self._tree.children(query.parent)),
                 query.level,
@@ -368,5 +393,11 @@ def _checked(after: OrderKey, order: UnitOrder) -> OrderKey:
     if len(after) != _KEY_LENGTH[order.sort] or not all(
         isinstance(value, int) and not isinstance(value, bool) for value in after
     ):
-        raise DirectoryError("cursor", f"not a position in the order {order.code}")
+        raise DirectoryError(
+            "cursor",
+            Message(
+                vi=f"không phải một vị trí trong cách sắp xếp {order.code}",
+                en=f"not a position in the order {order.code}",
+            ),
+        )
     return after

@@ -11,12 +11,17 @@ from faststream.nats import NatsBroker
 from danvan.bus import ServiceClient
 from danvan.clock import Clock
 from danvan.config import Settings
-from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, Principal, ServiceError
 from danvan.jwks import KeySetUnavailable
 from danvan.tokens import InvalidToken, TokenVerifier
 from danvan.units import UnitTree
 from services.gateway.protection import RateLimiter
 from services.gateway.view_cache import ViewCache
+
+TOKEN_REQUIRED = Message(
+    vi="cần có mã truy cập (bearer token) để thực hiện yêu cầu này",
+    en="a bearer token is required",
+)
 
 _bearer = HTTPBearer(auto_error=False, description="a JWT: `danvan token --unit CODE --role ROLE`")
 
@@ -55,18 +60,25 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise ServiceError(ErrorCode.UNAUTHENTICATED, "a bearer token is required")
+        raise ServiceError(ErrorCode.UNAUTHENTICATED, TOKEN_REQUIRED)
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
         return await verifier.verify(credentials.credentials)
     except InvalidToken as error:
-        raise ServiceError(ErrorCode.UNAUTHENTICATED, f"invalid token: {error}") from error
+        raise ServiceError(
+            ErrorCode.UNAUTHENTICATED,
+            Message(vi=error.message.vi, en=f"invalid token: {error.message.en}"),
+        ) from error
     except KeySetUnavailable as error:
         # The token may well be good: a 401 would make a portal drop a valid session.
         raise ServiceError(
             ErrorCode.UNAVAILABLE,
-            "the identity provider's keys could not be fetched to verify the token; "
-            "try again shortly",
+            Message(
+                vi="không lấy được khóa của hệ thống xác thực để kiểm tra mã truy cập; "
+                "hãy thử lại sau ít phút",
+                en="the identity provider's keys could not be fetched to verify the token; "
+                "try again shortly",
+            ),
         ) from error
 
 

@@ -3,12 +3,22 @@ language (Vietnamese unless `Accept-Language` prefers English)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Language, Message, ServiceError
+from danvan.validation_errors import (
+    FIELD,
+    INVALID_REQUEST,
+    PARAMETER,
+    dotted,
+    validation_detail,
+)
 from services.gateway.language import request_language
 from services.gateway.openapi import ApiError, ApiErrorDetail, ErrorResponse
 
@@ -57,14 +67,43 @@ def error_response(
     )
 
 
-def _field_path(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """`("body", "name")` → `("name",)`, `("query", "period")` → `("period",)`."""
-    if location and location[0] in ("body", "query", "path", "header"):
-        return location[1:]
-    return location
+_PARAMETER_PLACES = ("query", "path", "header")
 
 
-INVALID_REQUEST = Message(vi="yêu cầu không hợp lệ", en="invalid request")
+def _request_detail(item: Mapping[str, Any]) -> ErrorDetail:
+    """`("body", "name")` is the field `name`; `("query", "period")` the parameter `period`."""
+    location = tuple(item.get("loc", ()))
+    if item.get("type") == "json_invalid":  # located at a character offset, not a field
+        return validation_detail(item, None)
+    if location and location[0] in _PARAMETER_PLACES:
+        return validation_detail(item, dotted(location[1:]), PARAMETER)
+    if location and location[0] == "body":
+        location = location[1:]
+    return validation_detail(item, dotted(location), FIELD)
+
+
+HTTP_MESSAGES: dict[int, str] = {
+    400: "yêu cầu không đúng cú pháp",
+    401: "cần đăng nhập: yêu cầu này phải có mã truy cập",
+    403: "không được phép thực hiện yêu cầu này",
+    404: "không có địa chỉ này",
+    405: "địa chỉ này không nhận phương thức HTTP đó",
+    406: "không trả lời được theo định dạng yêu cầu",
+    413: "nội dung gửi lên quá lớn",
+    415: "không nhận kiểu nội dung này",
+    429: "quá nhiều yêu cầu: hãy thử lại sau",
+    500: "lỗi nội bộ của hệ thống",
+    503: "dịch vụ tạm thời không phục vụ được: hãy thử lại sau",
+}
+
+
+def _http_message(error: StarletteHTTPException) -> Message:
+    """Starlette's own refusals (an unknown path, a method not allowed), in both languages."""
+    english = str(error.detail)
+    vietnamese = HTTP_MESSAGES.get(error.status_code)
+    if vietnamese is None:
+        return Message(vi=f"yêu cầu không được đáp ứng (HTTP {error.status_code})", en=english)
+    return Message(vi=vietnamese, en=english)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -74,13 +113,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        details = [
-            ErrorDetail(
-                field=".".join(str(part) for part in _field_path(item["loc"])) or None,
-                reason=item["msg"],
-            )
-            for item in error.errors()
-        ]
+        details = [_request_detail(item) for item in error.errors()]
         return error_response(
             ServiceError(ErrorCode.VALIDATION, INVALID_REQUEST, details), request_language(request)
         )
@@ -88,4 +121,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(error.status_code, ErrorCode.INTERNAL)
-        return error_response(ServiceError(code, str(error.detail)), request_language(request))
+        return error_response(
+            ServiceError(code, _http_message(error)),
+            request_language(request),
+            dict(error.headers) if error.headers else None,
+        )

@@ -10,17 +10,18 @@ _BY_TAG = {"vi": Language.VI, "en": Language.EN}
 
 
 def negotiate(header: str | None) -> Language:
-    """The language of the highest `q` among those we speak; Vietnamese on a tie or when the
-    header names none of them (`en-GB;q=0.8, vi;q=0.9` → vi, `fr, en;q=0.5` → en)."""
+    """The language of the highest `q` among those we speak, the earlier listed on a tie;
+    Vietnamese when the header names none of them or refuses them (`q=0`):
+    `en-GB;q=0.8, vi;q=0.9` → vi, `fr, en;q=0.5` → en, `en;q=0` → vi."""
     best, best_q = Language.VI, 0.0
-    for position, part in enumerate((header or "").split(",")):
+    for part in (header or "").split(","):
         tag, _, params = part.strip().partition(";")
         language = _BY_TAG.get(tag.strip().lower().split("-")[0])
         if language is None:
             continue
         q = _quality(params)
-        # Earlier entries win ties, as the caller listed them in order of preference.
-        if q > best_q or (q == best_q and position == 0):
+        # Only a higher q replaces: the caller listed equal ones in order of preference.
+        if q > best_q:
             best, best_q = language, q
     return best
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.contracts.reception import CaseOpened, Person
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
 from danvan.emit import Fact
 from danvan.text import fold
 from services.reception.domain import KnownPerson, same_case
@@ -73,8 +73,13 @@ async def choose_case(
         if found is None:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"no case {case_id}",
-                [ErrorDetail(field="case_id", reason="no such case")],
+                Message(vi=f"không có vụ việc {case_id}", en=f"no case {case_id}"),
+                [
+                    ErrorDetail(
+                        field="case_id",
+                        reason=Message(vi="không có vụ việc này", en="no such case"),
+                    )
+                ],
             )
         await _add_people(session, case_id, people)
         return CaseChoice(case_id, None, True)
@@ -86,10 +91,19 @@ async def choose_case(
         if candidates:
             raise ServiceError(
                 ErrorCode.CONFLICT,
-                "this looks like a case already on file: link to it with case_id, "
-                "or send new_case: true",
+                Message(
+                    vi="có vẻ đây là một vụ việc đã có trong hồ sơ: hãy gắn với vụ việc đó qua "
+                    "case_id, hoặc gửi new_case: true",
+                    en="this looks like a case already on file: link to it with case_id, "
+                    "or send new_case: true",
+                ),
                 [
-                    ErrorDetail(field="case_id", reason=reason, hint=str(candidate))
+                    # The hint is the case's id, for a client to link to: the same in any language.
+                    ErrorDetail(
+                        field="case_id",
+                        reason=reason,
+                        hint=Message(vi=str(candidate), en=str(candidate)),
+                    )
                     for candidate, reason in candidates
                 ],
             )

@@ -20,6 +20,8 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from danvan.contracts.rpc import Message
+from danvan.messages import MessageError
 from danvan.workdays import DEFAULT_CALENDAR, VietnamCalendar
 
 # When the laws took effect; a rule has no version before its law.
@@ -31,7 +33,7 @@ REFORM_2026 = date(2026, 7, 1)  # Law 136/2025/QH15; Decrees 154, 155, 156/2026
 _ONE_DAY = timedelta(days=1)
 
 
-class DeadlineError(ValueError):
+class DeadlineError(MessageError):
     """A deadline that cannot be computed as asked."""
 
 
@@ -92,6 +94,16 @@ class Circumstance(StrEnum):
     REMOTE = "remote"  # "vùng sâu, vùng xa đi lại khó khăn"
     SEVERAL_PLACES = "several_places"  # checks needed at several places
     DISMISSAL = "dismissal"  # the disciplinary decision is a dismissal ("buộc thôi việc")
+
+
+#: How a case's circumstance reads in a Vietnamese sentence ("vụ việc phức tạp").
+CIRCUMSTANCES_VI: dict[Circumstance, str] = {
+    Circumstance.COMPLEX: "phức tạp",
+    Circumstance.ESPECIALLY_COMPLEX: "đặc biệt phức tạp",
+    Circumstance.REMOTE: "ở vùng sâu, vùng xa đi lại khó khăn",
+    Circumstance.SEVERAL_PLACES: "cần xác minh ở nhiều nơi",
+    Circumstance.DISMISSAL: "về quyết định kỷ luật buộc thôi việc",
+}
 
 
 class DeadlineSettings(BaseModel):
@@ -508,14 +520,22 @@ def rule_in_force(
     for rule in all_rules(settings):
         if rule.code is known and rule.in_force_on(on):
             return rule
-    raise RuleNotInForce(f"rule {known.value} had no version in force on {on.isoformat()}")
+    raise RuleNotInForce(
+        Message(
+            vi=f"quy định {known.value} không có phiên bản nào có hiệu lực vào ngày "
+            f"{on.isoformat()}",
+            en=f"rule {known.value} had no version in force on {on.isoformat()}",
+        )
+    )
 
 
 def _rule_code(code: RuleCode | str) -> RuleCode:
     try:
         return RuleCode(code)
     except ValueError:
-        raise UnknownRule(f"unknown deadline rule {code!r}") from None
+        raise UnknownRule(
+            Message(vi=f"không có quy định thời hạn {code!r}", en=f"unknown deadline rule {code!r}")
+        ) from None
 
 
 def _circumstances(
@@ -535,17 +555,35 @@ def _check_extensions(
     rule: DeadlineRule, extensions: int, circumstances: frozenset[Circumstance]
 ) -> tuple[Extension, ...]:
     if extensions < 0:
-        raise ExtensionNotAllowed(f"extensions cannot be negative, got {extensions}")
+        raise ExtensionNotAllowed(
+            Message(
+                vi=f"số lần gia hạn không được là số âm, đã ghi {extensions}",
+                en=f"extensions cannot be negative, got {extensions}",
+            )
+        )
     allowed = len(rule.extensions)
     if extensions > allowed:
-        limit = f"at most {allowed} extensions" if allowed else "no extension"
-        raise ExtensionNotAllowed(f"rule {rule.code.value} allows {limit}, asked for {extensions}")
+        code = rule.code.value
+        raise ExtensionNotAllowed(
+            Message(
+                vi=f"quy định {code} "
+                + (f"cho gia hạn tối đa {allowed} lần" if allowed else "không cho gia hạn")
+                + f", yêu cầu gia hạn lần {extensions}",
+                en=f"rule {code} allows "
+                + (f"at most {allowed} extensions" if allowed else "no extension")
+                + f", asked for {extensions}",
+            )
+        )
     used = rule.extensions[:extensions]
     for number, extension in enumerate(used, start=1):
         if extension.needs not in circumstances:
             raise ExtensionNotAllowed(
-                f"extension {number} of rule {rule.code.value} is only for a case that is "
-                f"{extension.needs.value.replace('_', ' ')}"
+                Message(
+                    vi=f"gia hạn lần {number} của quy định {rule.code.value} chỉ dành cho vụ "
+                    f"việc {CIRCUMSTANCES_VI[extension.needs]}",
+                    en=f"extension {number} of rule {rule.code.value} is only for a case that is "
+                    f"{extension.needs.value.replace('_', ' ')}",
+                )
             )
     return used
 

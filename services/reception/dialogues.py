@@ -24,16 +24,20 @@ from danvan.contracts.reception import (
     FollowUpUpdated,
 )
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
-from danvan.fact_units import unit_for_fact
+from danvan.fact_units import DISTRICTS_CEASED, unit_for_fact
 from danvan.lifecycle import not_after_today
+from danvan.messages import not_found
 from danvan.pagination import SortOption, as_date, fetch_page, parse_sort
 from danvan.units.model import REFORM_DATE
 from services.reception.context import ReceptionContext
 from services.reception.store import dialogues_table as DG
 from services.reception.store import follow_ups_table as FU
+
+DIALOGUE = Message(vi="hội nghị đối thoại", en="dialogue")
+FOLLOW_UP = Message(vi="việc cần theo dõi sau đối thoại", en="follow-up")
 
 
 class DialogueHandlers:
@@ -84,7 +88,7 @@ class DialogueHandlers:
     async def _load(self, session: AsyncSession, dialogue_id: str) -> DialoguePublic:
         row = (await session.execute(select(DG).where(DG.c.id == dialogue_id))).first()
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no dialogue {dialogue_id}")
+            raise not_found(DIALOGUE, dialogue_id)
         follow_ups = await self._follow_ups(session, [dialogue_id])
         return self._public(row, follow_ups[dialogue_id])
 
@@ -95,8 +99,16 @@ class DialogueHandlers:
         if command.level is DialogueLevel.DISTRICT and command.held_on >= REFORM_DATE:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "districts ceased on 2025-07-01",
-                [ErrorDetail(field="level", reason=f"no districts after {REFORM_DATE}")],
+                DISTRICTS_CEASED,
+                [
+                    ErrorDetail(
+                        field="level",
+                        reason=Message(
+                            vi=f"không còn cấp huyện sau ngày {REFORM_DATE}",
+                            en=f"no districts after {REFORM_DATE}",
+                        ),
+                    )
+                ],
             )
         unit_id = unit_for_fact(
             self._c.units, command.unit_code, command.held_on, field="unit_code"
@@ -173,7 +185,7 @@ class DialogueHandlers:
                 )
             ).first()
             if follow_up is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, f"no follow-up {command.follow_up_id}")
+                raise not_found(FOLLOW_UP, command.follow_up_id)
             done_on = on if command.status is FollowUpStatus.DONE else None
             await session.execute(
                 update(FU)

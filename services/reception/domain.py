@@ -31,7 +31,7 @@ from danvan.contracts.reception import (
     RejectBody,
     WithdrawPetitionBody,
 )
-from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, Principal, Role, ServiceError
 from danvan.lifecycle import check_version, invalid, refuse_transition, step_day
 from danvan.text import fold
 from danvan.units import UnitTree
@@ -44,29 +44,55 @@ from services.reception.deadlines import (
     deadline_for,
 )
 
+#: What a petition is called in messages.
+PETITION = Message(vi="đơn thư", en="petition")
+
 # ---- visits -------------------------------------------------------------------------------------
 
 
 def check_visit_mode(mode: ReceptionMode, receiver_role: ReceiverRole, day: date) -> None:
     """The modes the law in force on `day` recognises, and who receives in each."""
     if mode is ReceptionMode.ONLINE and day < REFORM_2026:
-        raise invalid("mode", f"online reception is recognised from {REFORM_2026}")
+        raise invalid(
+            "mode",
+            Message(
+                vi=f"tiếp công dân trực tuyến chỉ được công nhận từ ngày {REFORM_2026}",
+                en=f"online reception is recognised from {REFORM_2026}",
+            ),
+        )
     if mode is ReceptionMode.PERIODIC_DELEGATED and day >= REFORM_2026:
-        raise invalid("mode", f"from {REFORM_2026} a head may not delegate periodic reception")
+        raise invalid(
+            "mode",
+            Message(
+                vi=f"từ ngày {REFORM_2026}, người đứng đầu không được ủy quyền việc tiếp "
+                "công dân định kỳ",
+                en=f"from {REFORM_2026} a head may not delegate periodic reception",
+            ),
+        )
     if mode is ReceptionMode.PERIODIC and receiver_role is not ReceiverRole.HEAD:
         raise invalid(
             "receiver_role",
-            "periodic reception is the head's; a deputy receives as periodic_delegated",
+            Message(
+                vi="tiếp công dân định kỳ là việc của người đứng đầu; cấp phó tiếp theo hình "
+                "thức periodic_delegated",
+                en="periodic reception is the head's; a deputy receives as periodic_delegated",
+            ),
         )
     if mode is ReceptionMode.PERIODIC_DELEGATED and receiver_role is not ReceiverRole.DEPUTY_HEAD:
-        raise invalid("receiver_role", "a head delegates periodic reception to a deputy head")
+        raise invalid(
+            "receiver_role",
+            Message(
+                vi="người đứng đầu chỉ ủy quyền tiếp công dân định kỳ cho cấp phó",
+                en="a head delegates periodic reception to a deputy head",
+            ),
+        )
 
 
 def is_crowd(headcount: int, threshold: int) -> bool:
     return headcount >= threshold
 
 
-def representative_warnings(headcount: int, representatives: int, threshold: int) -> list[str]:
+def representative_warnings(headcount: int, representatives: int, threshold: int) -> list[Message]:
     """Luật Tiếp công dân Art. 29: 5–10 people send one or two representatives, more than
     10 up to five. A delegation that sends more is received all the same, with a warning."""
     if not is_crowd(headcount, threshold):
@@ -74,8 +100,12 @@ def representative_warnings(headcount: int, representatives: int, threshold: int
     allowed = 2 if headcount <= 10 else 5
     if representatives > allowed:
         return [
-            f"a delegation of {headcount} people should send at most {allowed} "
-            f"representatives; {representatives} came (Luật Tiếp công dân Art. 29)"
+            Message(
+                vi=f"đoàn {headcount} người chỉ nên cử tối đa {allowed} người đại diện; "
+                f"đã có {representatives} người đến (Điều 29 Luật Tiếp công dân)",
+                en=f"a delegation of {headcount} people should send at most {allowed} "
+                f"representatives; {representatives} came (Luật Tiếp công dân Art. 29)",
+            )
         ]
     return []
 
@@ -227,12 +257,12 @@ def plan_petition_step(
     """What `action` does to the petition; raises ServiceError (403, 409, 422) if refused."""
     require_role(principal, *PETITION_ACTION_ROLES[action])
     require_scope(units, principal, state.unit_id)
-    check_version("petition", state.version, body.expected_version)
+    check_version(PETITION, state.version, body.expected_version)
     rule = TRANSITIONS[action]
     if state.status not in rule.sources:
         allowed = (a.value for a in allowed_actions(state.status))
-        raise refuse_transition("petition", action.value, state.status.value, allowed)
-    on = step_day(body.on, state.last_step_on, today, "petition")
+        raise refuse_transition(PETITION, action.value, state.status.value, allowed)
+    on = step_day(body.on, state.last_step_on, today, PETITION)
     status = rule.target or state.status
     outcome = PetitionOutcome(action, status, on, state.version + 1, {}, frozenset())
     return _STEP_RULES[action](outcome, body, state, settings)
@@ -338,7 +368,11 @@ def _extend(
     assert isinstance(body, ExtendBody)
     if state.petition_class is not PetitionClass.DENUNCIATION or state.accepted_on is None:
         raise ServiceError(
-            ErrorCode.CONFLICT, "only the resolution of an accepted denunciation is extended"
+            ErrorCode.CONFLICT,
+            Message(
+                vi="chỉ gia hạn việc giải quyết một tố cáo đã được thụ lý",
+                en="only the resolution of an accepted denunciation is extended",
+            ),
         )
     try:
         extended = deadline_for(
@@ -351,7 +385,7 @@ def _extend(
             settings=settings,
         )
     except DeadlineError as error:
-        raise ServiceError(ErrorCode.CONFLICT, str(error)) from error
+        raise ServiceError(ErrorCode.CONFLICT, error.message) from error
     details = {"decision_number": body.decision_number, "due_on": extended.due_on.isoformat()}
     return _with(
         outcome,
@@ -434,17 +468,23 @@ class KnownPerson:
     matter: str
 
 
+SAME_ID_NUMBER = Message(vi="trùng số giấy tờ tùy thân (ID)", en="the same ID number")
+SAME_NAME_AND_MATTER = Message(
+    vi="họ tên và nội dung gần như trùng khớp", en="a near-identical name and matter"
+)
+
+
 def same_case(
     people: Sequence[Person], matter: str, commune_id: str | None, known: Iterable[KnownPerson]
-) -> list[tuple[uuid.UUID, str]]:
+) -> list[tuple[uuid.UUID, Message]]:
     """The cases a new matter from `people` probably belongs to, with the reason: the same ID
     number, or a near-identical name and matter in the same commune."""
-    found: dict[uuid.UUID, str] = {}
+    found: dict[uuid.UUID, Message] = {}
     folded_matter = fold(matter)
     for candidate in known:
         for person in people:
             if person.id_number and person.id_number == candidate.id_number:
-                found.setdefault(candidate.case_id, "the same ID number")
+                found.setdefault(candidate.case_id, SAME_ID_NUMBER)
             elif person.id_number and candidate.id_number:
                 continue  # two ID numbers that differ are two people, whatever their names
             elif (
@@ -453,5 +493,5 @@ def same_case(
                 and fuzz.ratio(fold(person.name), fold(candidate.name)) >= NAME_SIMILARITY
                 and fuzz.token_set_ratio(folded_matter, fold(candidate.matter)) >= MATTER_SIMILARITY
             ):
-                found.setdefault(candidate.case_id, "a near-identical name and matter")
+                found.setdefault(candidate.case_id, SAME_NAME_AND_MATTER)
     return list(found.items())

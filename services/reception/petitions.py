@@ -12,7 +12,14 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import facts_scope, listing_unit, require_role, require_scope
+from danvan.access import (
+    facts_scope,
+    listing_unit,
+    no_unit_with_code,
+    require_role,
+    require_scope,
+    unknown_unit,
+)
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_STEP_EVENTS,
@@ -31,11 +38,12 @@ from danvan.contracts.reception import (
     Sector,
 )
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
-from danvan.lifecycle import not_after_today
+from danvan.lifecycle import changed_meanwhile, not_after_today
+from danvan.messages import not_found
 from danvan.pagination import SortOption, as_date, parse_sort, search_condition
 from danvan.text import fold
 from services.reception import store
@@ -44,6 +52,7 @@ from services.reception.context import ReceptionContext
 from services.reception.deadlines import Deadline, rule_in_force
 from services.reception.domain import (
     CLOSED,
+    PETITION,
     OpenDeadline,
     PetitionOutcome,
     PetitionState,
@@ -154,14 +163,30 @@ class PetitionHandlers:
         if address is not None and address.unit_code not in self._c.units:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"unknown unit {address.unit_code}",
-                [ErrorDetail(field="petitioner.address.unit_code", reason="no such unit")],
+                unknown_unit(address.unit_code),
+                [
+                    ErrorDetail(
+                        field="petitioner.address.unit_code",
+                        reason=no_unit_with_code(address.unit_code),
+                    )
+                ],
             )
         if command.source is PetitionSource.FORWARDED and not command.forwarded_by:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "a forwarded petition names the body that forwarded it",
-                [ErrorDetail(field="forwarded_by", reason="required when source is forwarded")],
+                Message(
+                    vi="đơn thư được chuyển đến phải ghi rõ cơ quan đã chuyển",
+                    en="a forwarded petition names the body that forwarded it",
+                ),
+                [
+                    ErrorDetail(
+                        field="forwarded_by",
+                        reason=Message(
+                            vi="bắt buộc khi nguồn đơn (source) là forwarded",
+                            en="required when source is forwarded",
+                        ),
+                    )
+                ],
             )
         return unit_id, received_on
 
@@ -176,14 +201,30 @@ class PetitionHandlers:
         if first is None or first.petition_class not in ("complaint", "mixed"):
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "a second-instance complaint follows a first complaint on file",
-                [ErrorDetail(field="first_instance_id", reason="no such complaint")],
+                Message(
+                    vi="khiếu nại lần hai phải tiếp theo một khiếu nại lần đầu đã có trong hồ sơ",
+                    en="a second-instance complaint follows a first complaint on file",
+                ),
+                [
+                    ErrorDetail(
+                        field="first_instance_id",
+                        reason=Message(vi="không có khiếu nại này", en="no such complaint"),
+                    )
+                ],
             )
         if command.petition_class is not PetitionClass.COMPLAINT:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "only a complaint has a second instance",
-                [ErrorDetail(field="petition_class", reason="must be complaint")],
+                Message(
+                    vi="chỉ khiếu nại mới có lần giải quyết thứ hai",
+                    en="only a complaint has a second instance",
+                ),
+                [
+                    ErrorDetail(
+                        field="petition_class",
+                        reason=Message(vi="phải là complaint", en="must be complaint"),
+                    )
+                ],
             )
         return first
 
@@ -322,7 +363,7 @@ class PetitionHandlers:
     async def _load(self, session: AsyncSession, petition_id: str) -> Row[Any]:
         row = (await session.execute(select(P).where(P.c.id == petition_id))).first()
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no petition {petition_id}")
+            raise not_found(PETITION, petition_id)
         return row
 
     # ---- handling steps ------------------------------------------------------------------------
@@ -404,9 +445,7 @@ class PetitionHandlers:
             update(P).where(and_(P.c.id == row.id, P.c.version == row.version)).values(**values)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
-            raise ServiceError(
-                ErrorCode.CONFLICT, "the petition changed meanwhile: reload it and try again"
-            )
+            raise changed_meanwhile(PETITION)
 
     def _step_fact(
         self, outcome: PetitionOutcome, row: Row[Any], principal: Principal, met: dict[str, bool]

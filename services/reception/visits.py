@@ -23,11 +23,12 @@ from danvan.contracts.reception import (
     VisitReply,
 )
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import not_after_today, period_of, step_day
+from danvan.messages import not_found
 from danvan.pagination import SortOption, as_date, parse_sort, search_condition
 from danvan.schedule import schedule_compliance, schedule_rule
 from danvan.text import fold
@@ -43,6 +44,7 @@ from services.reception.privacy import audit, audited_page, people_for
 from services.reception.store import visits_table
 
 V = visits_table
+VISIT = Message(vi="lượt tiếp công dân", en="visit")
 
 # The head's own reception days: in person, or (until 2026-06-30) by a delegated deputy.
 
@@ -122,7 +124,7 @@ class VisitHandlers:
                     search_folded=fold(f"{command.matter} {command.content}"),
                     content=command.content,
                     received_documents=command.received_documents,
-                    warnings=warnings,
+                    warnings=[w.model_dump(mode="json") for w in warnings],
                     visitors=[p.model_dump(mode="json") for p in command.visitors],
                     representatives=[p.model_dump(mode="json") for p in command.representatives],
                     created_by=principal.sub,
@@ -159,13 +161,17 @@ class VisitHandlers:
         async with transaction(self._c.runtime.db) as session:
             row = (await session.execute(select(V).where(V.c.id == str(command.id)))).first()
             if row is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, f"no visit {command.id}")
+                raise not_found(VISIT, command.id)
             require_scope(self._c.units, principal, row.unit_id)
             if row.replied_on is not None:
                 raise ServiceError(
-                    ErrorCode.CONFLICT, f"the visit was replied to on {row.replied_on}"
+                    ErrorCode.CONFLICT,
+                    Message(
+                        vi=f"lượt tiếp này đã được trả lời ngày {row.replied_on}",
+                        en=f"the visit was replied to on {row.replied_on}",
+                    ),
                 )
-            on = step_day(command.on, row.received_on, today, "visit")
+            on = step_day(command.on, row.received_on, today, VISIT)
             await session.execute(
                 update(V)
                 .where(V.c.id == row.id)
@@ -194,7 +200,7 @@ class VisitHandlers:
         async with transaction(self._c.runtime.db) as session:
             row = (await session.execute(select(V).where(V.c.id == str(request.id)))).first()
             if row is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, f"no visit {request.id}")
+                raise not_found(VISIT, request.id)
             require_scope(self._c.units, principal, row.unit_id)
             public, shown = public_of(row, principal)
             if shown:
@@ -247,8 +253,19 @@ class VisitHandlers:
         if rule is None:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "the law sets reception days for provinces, districts and communes",
-                [ErrorDetail(field="unit_code", reason=f"{unit.level.value} has no schedule")],
+                Message(
+                    vi="luật chỉ quy định ngày tiếp công dân cho cấp tỉnh, cấp huyện và cấp xã",
+                    en="the law sets reception days for provinces, districts and communes",
+                ),
+                [
+                    ErrorDetail(
+                        field="unit_code",
+                        reason=Message(
+                            vi=f"cấp {unit.level.value} không có lịch tiếp công dân",
+                            en=f"{unit.level.value} has no schedule",
+                        ),
+                    )
+                ],
             )
         first, last = period.date_range()
         # A week across the period's edges counts where its Thursday is: read its other days.

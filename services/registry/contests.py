@@ -26,16 +26,29 @@ from danvan.contracts.contests import (
 )
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import ById, RecognitionLevel, Status
-from danvan.contracts.rpc import DECIDERS, WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import (
+    DECIDERS,
+    WRITERS,
+    ErrorCode,
+    ErrorDetail,
+    Message,
+    Principal,
+    ServiceError,
+)
 from danvan.db import transaction
 from danvan.emit import Fact, emit
-from danvan.fact_units import unit_for_fact
+from danvan.fact_units import DISTRICTS_CEASED, unit_for_fact
+from danvan.messages import not_found
 from danvan.pagination import SortOption, fetch_page, parse_sort
 from danvan.service import ServiceRuntime
 from danvan.text import fold, sort_string
 from danvan.units import UnitTree
 from danvan.units.model import REFORM_DATE
 from services.registry import store
+from services.registry.domain import RECORD_NOUNS
+
+CONTEST = Message(vi="hội thi", en="contest")
+ENTRY = Message(vi="bài dự thi", en="entry")
 
 _SORTS = {
     "year": SortOption(store.contests_table.c.year),
@@ -84,8 +97,16 @@ class ContestHandlers:
         if command.level is RecognitionLevel.DISTRICT and command.year >= REFORM_DATE.year + 1:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                "no district-level contests after the districts ceased",
-                [ErrorDetail(field="level", reason=f"districts ceased on {REFORM_DATE}")],
+                Message(
+                    vi="không tổ chức hội thi cấp huyện sau khi cấp huyện không còn",
+                    en="no district-level contests after the districts ceased",
+                ),
+                [
+                    ErrorDetail(
+                        field="level",
+                        reason=DISTRICTS_CEASED,
+                    )
+                ],
             )
         contest_id = uuid.uuid4()
         now = self._clock.now()
@@ -121,7 +142,7 @@ class ContestHandlers:
     async def _contest(self, session: AsyncSession, contest_id: uuid.UUID) -> Row[Any]:
         row = await store.get_contest(session, contest_id)
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no contest {contest_id}")
+            raise not_found(CONTEST, contest_id)
         return row
 
     async def add_entry(self, principal: Principal, command: EntryAdd) -> EntryPublic:
@@ -129,18 +150,31 @@ class ContestHandlers:
         async with transaction(self._runtime.db) as session:
             contest = await self._contest(session, command.contest_id)
             kind = command.kind.value
+            noun = RECORD_NOUNS[kind]
             record = await store.get_record(session, kind, command.record_id)
             if record is None:
                 raise ServiceError(
                     ErrorCode.VALIDATION,
-                    f"no {kind} {command.record_id}",
-                    [ErrorDetail(field="record_id", reason=f"no such {kind}")],
+                    Message(
+                        vi=f"không có {noun.vi} {command.record_id}",
+                        en=f"no {noun.en} {command.record_id}",
+                    ),
+                    [
+                        ErrorDetail(
+                            field="record_id",
+                            reason=Message(vi=f"không có {noun.vi} này", en=f"no such {noun.en}"),
+                        )
+                    ],
                 )
             require_scope(self._units, principal, record.unit_id)
-            self._check_eligible(contest, record, kind)
+            self._check_eligible(contest, record, noun)
             if await store.find_entry(session, command.contest_id, kind, command.record_id):
                 raise ServiceError(
-                    ErrorCode.CONFLICT, f"the {kind} is already entered in this contest"
+                    ErrorCode.CONFLICT,
+                    Message(
+                        vi=f"{noun.vi} này đã tham gia hội thi",
+                        en=f"the {noun.en} is already entered in this contest",
+                    ),
                 )
             entry_id = uuid.uuid4()
             await store.insert_entry(
@@ -175,16 +209,29 @@ class ContestHandlers:
         assert entry is not None
         return entry_of(entry)
 
-    def _check_eligible(self, contest: Row[Any], record: Row[Any], kind: str) -> None:
+    def _check_eligible(self, contest: Row[Any], record: Row[Any], noun: Message) -> None:
         scope = facts_scope(self._units, contest.unit_id)
         if scope is not None and record.unit_id not in scope:
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"the {kind} is not from the contest's unit {contest.unit_id}",
-                [ErrorDetail(field="record_id", reason="outside the organising unit")],
+                Message(
+                    vi=f"{noun.vi} này không thuộc đơn vị tổ chức hội thi {contest.unit_id}",
+                    en=f"the {noun.en} is not from the contest's unit {contest.unit_id}",
+                ),
+                [
+                    ErrorDetail(
+                        field="record_id",
+                        reason=Message(
+                            vi="nằm ngoài đơn vị tổ chức", en="outside the organising unit"
+                        ),
+                    )
+                ],
             )
         if record.status == Status.WITHDRAWN.value:
-            raise ServiceError(ErrorCode.CONFLICT, f"the {kind} was withdrawn")
+            raise ServiceError(
+                ErrorCode.CONFLICT,
+                Message(vi=f"{noun.vi} này đã được rút", en=f"the {noun.en} was withdrawn"),
+            )
 
     async def record_result(self, principal: Principal, command: ResultRecord) -> EntryPublic:
         require_role(principal, *DECIDERS)
@@ -193,7 +240,7 @@ class ContestHandlers:
             require_scope(self._units, principal, contest.unit_id)
             entry = await store.get_entry(session, command.contest_id, command.entry_id)
             if entry is None:
-                raise ServiceError(ErrorCode.NOT_FOUND, f"no entry {command.entry_id}")
+                raise not_found(ENTRY, command.entry_id)
             await store.record_result(
                 session,
                 entry.id,

@@ -19,10 +19,11 @@ from danvan.contracts.organisations import (
 )
 from danvan.contracts.paging import Page
 from danvan.contracts.registry import ById
-from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.contracts.rpc import Message, Principal, Role
 from danvan.db import transaction
 from danvan.emit import Fact, emit
 from danvan.fact_units import unit_for_fact
+from danvan.messages import not_found
 from danvan.pagination import SortOption, fetch_page, parse_sort
 from danvan.service import ServiceRuntime
 from danvan.text import fold, sort_string
@@ -33,6 +34,8 @@ _SORTS = {
     "name": SortOption(store.organisations_table.c.name_sort),
     "kind": SortOption(store.organisations_table.c.kind),
 }
+
+ORGANISATION = Message(vi="tổ chức", en="organisation")
 
 
 def public_of(row: Row[Any]) -> OrganisationPublic:
@@ -121,7 +124,7 @@ class OrganisationHandlers:
     async def _load(self, session: Any, org_id: uuid.UUID) -> Row[Any]:
         row = await store.get_organisation(session, org_id)
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no organisation {org_id}")
+            raise not_found(ORGANISATION, org_id)
         return row
 
     async def get(self, principal: Principal, request: ById) -> OrganisationPublic:

@@ -29,7 +29,14 @@ from danvan.contracts.registry import (
     StepBody,
     Withdraw,
 )
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import (
+    WRITERS,
+    ErrorCode,
+    ErrorDetail,
+    Message,
+    Principal,
+    ServiceError,
+)
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import (
     check_version,
@@ -40,6 +47,7 @@ from danvan.lifecycle import (
 )
 from danvan.units import Level, UnitTree
 from danvan.units.model import LEVEL_RANK, REFORM_DATE
+from danvan.validation_errors import dotted, validation_details
 
 # ---- the state machine ------------------------------------------------------------------------
 
@@ -69,12 +77,19 @@ def allowed_actions(status: Status) -> list[Action]:
     return [action for action, rule in TRANSITIONS.items() if status in rule.sources]
 
 
+#: What models and exemplars are called in messages, by their kind's name.
+RECORD_NOUNS: dict[str, Message] = {
+    "model": Message(vi="mô hình", en="model"),
+    "exemplar": Message(vi="điển hình", en="exemplar"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RecordState:
     """What the rules need to know of a stored model or exemplar."""
 
     id: uuid.UUID
-    noun: str  # "model" or "exemplar", for messages
+    noun: Message  # "model" or "exemplar", for messages
     unit_id: str
     status: Status
     version: int
@@ -95,8 +110,7 @@ class StepOutcome:
     recognition_level: RecognitionLevel | None
 
 
-def _conflict(message: str) -> ServiceError:
-    return ServiceError(ErrorCode.CONFLICT, message)
+INVALID_CHANGES = Message(vi="các thay đổi không hợp lệ", en="invalid changes")
 
 
 def plan_step(
@@ -127,7 +141,13 @@ def plan_step(
         proposed = request.proposed
     elif isinstance(request, Recognise):
         if not state.proposed:
-            raise _conflict(f"the {state.noun} was not proposed for recognition when evaluated")
+            raise ServiceError(
+                ErrorCode.CONFLICT,
+                Message(
+                    vi=f"{state.noun.vi} không được đề nghị công nhận khi bình xét",
+                    en=f"the {state.noun.en} was not proposed for recognition when evaluated",
+                ),
+            )
         check_recognition_level(request.level, on, state.unit_id, principal, units)
         level = request.level
         details = {
@@ -154,18 +174,32 @@ def check_recognition_level(
     recognition, and districts recognise only before 2025-07-01, when they ceased."""
     rank = LEVEL_RANK[_LEVEL_OF_RECOGNITION[level]]
     if level is RecognitionLevel.DISTRICT and on >= REFORM_DATE:
-        raise invalid("level", f"districts ceased on {REFORM_DATE}; {on} is after that")
-    record_rank = LEVEL_RANK[units.get(unit_id).level]
-    if rank > record_rank:
         raise invalid(
-            "level", f"a {units.get(unit_id).level.value}-level record is not recognised lower"
+            "level",
+            Message(
+                vi=f"cấp huyện đã không còn từ ngày {REFORM_DATE}; ngày {on} là sau đó",
+                en=f"districts ceased on {REFORM_DATE}; {on} is after that",
+            ),
         )
-    caller_rank = LEVEL_RANK[units.get(principal.unit).level]
-    if caller_rank > rank:
+    record_level = units.get(unit_id).level
+    if rank > LEVEL_RANK[record_level]:
+        raise invalid(
+            "level",
+            Message(
+                vi=f"hồ sơ cấp {record_level.value} không được công nhận ở cấp thấp hơn",
+                en=f"a {record_level.value}-level record is not recognised lower",
+            ),
+        )
+    caller_level = units.get(principal.unit).level
+    if LEVEL_RANK[caller_level] > rank:
         raise ServiceError(
             ErrorCode.FORBIDDEN,
-            f"a {units.get(principal.unit).level.value} principal cannot record a "
-            f"{level.value}-level recognition",
+            Message(
+                vi=f"người dùng thuộc đơn vị cấp {caller_level.value} không thể ghi nhận "
+                f"việc công nhận cấp {level.value}",
+                en=f"a {caller_level.value} principal cannot record a "
+                f"{level.value}-level recognition",
+            ),
         )
 
 
@@ -186,10 +220,12 @@ def check_topics(topics: list[str], known: Mapping[str, Labels], *, field: str) 
     if unknown:
         raise ServiceError(
             ErrorCode.VALIDATION,
-            "unknown topic",
+            Message(vi="không có chủ đề này", en="unknown topic"),
             [
                 ErrorDetail(
-                    field=f"{field}.{i}", reason=f"unknown topic {t!r}", hint="see the topics list"
+                    field=f"{field}.{i}",
+                    reason=Message(vi=f"không có chủ đề {t!r}", en=f"unknown topic {t!r}"),
+                    hint=Message(vi="xem danh sách các chủ đề", en="see the topics list"),
                 )
                 for i, t in unknown
             ],
@@ -228,14 +264,10 @@ def merge_details(
     except ValidationError as error:
         raise ServiceError(
             ErrorCode.VALIDATION,
-            "invalid changes",
-            [
-                ErrorDetail(
-                    field=".".join(["changes", *(str(p) for p in item["loc"])]),
-                    reason=item["msg"],
-                )
-                for item in error.errors()
-            ],
+            INVALID_CHANGES,
+            validation_details(
+                error.errors(), field_of=lambda location: dotted(("changes", *location))
+            ),
         ) from error
     before = current.model_dump(mode="json")
     after = merged.model_dump(mode="json")
@@ -251,4 +283,10 @@ def check_update(state: RecordState, principal: Principal, units: UnitTree) -> N
     require_role(principal, *WRITERS)
     require_scope(units, principal, state.unit_id)
     if state.status in FINAL:
-        raise _conflict(f"a {state.noun} that is {state.status.value} is closed to changes")
+        raise ServiceError(
+            ErrorCode.CONFLICT,
+            Message(
+                vi=f"{state.noun.vi} đang ở trạng thái {state.status.value}, không thể sửa đổi nữa",
+                en=f"a {state.noun.en} that is {state.status.value} is closed to changes",
+            ),
+        )

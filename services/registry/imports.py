@@ -31,9 +31,10 @@ from danvan.contracts.registry import (
     ModelCreate,
     ModelDetails,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.text import fold
+from danvan.validation_errors import COLUMN, dotted, validation_details
 from services.registry import store
 from services.registry.domain import check_registration
 from services.registry.records import RecordHandlers
@@ -64,6 +65,12 @@ _HEADERS = {
 _LIST_SEPARATORS = re.compile(r"[;\n]")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 MAX_REPORTED_ERRORS = 1000
+_UNKNOWN_COLUMN = Message(vi="không nhận cột này", en="unknown column")
+_KNOWN_COLUMNS = Message(
+    vi="các cột được nhận: " + ", ".join(COLUMN_ALIASES),
+    en="columns: " + ", ".join(COLUMN_ALIASES),
+)
+_MISSING_COLUMN = Message(vi="thiếu cột bắt buộc này", en="missing column")
 STALE_AFTER = timedelta(days=1)
 
 
@@ -75,22 +82,29 @@ def map_columns(columns: list[str]) -> dict[str, str]:
         detail = _HEADERS.get(fold(column))
         if detail is None:
             problems.append(
+                ErrorDetail(row=1, field=column, reason=_UNKNOWN_COLUMN, hint=_KNOWN_COLUMNS)
+            )
+        elif detail in mapped.values():
+            problems.append(
                 ErrorDetail(
                     row=1,
                     field=column,
-                    reason="unknown column",
-                    hint="columns: " + ", ".join(COLUMN_ALIASES),
+                    reason=Message(
+                        vi=f"cột {detail} thứ hai trong tệp", en=f"a second {detail} column"
+                    ),
                 )
             )
-        elif detail in mapped.values():
-            problems.append(ErrorDetail(row=1, field=column, reason=f"a second {detail} column"))
         else:
             mapped[column] = detail
     for required in ("name", "field", "unit_code"):
         if required not in mapped.values():
-            problems.append(ErrorDetail(row=1, field=required, reason="missing column"))
+            problems.append(ErrorDetail(row=1, field=required, reason=_MISSING_COLUMN))
     if problems:
-        raise ServiceError(ErrorCode.VALIDATION, "the header row is not usable", problems)
+        raise ServiceError(
+            ErrorCode.VALIDATION,
+            Message(vi="dòng tiêu đề không dùng được", en="the header row is not usable"),
+            problems,
+        )
     return mapped
 
 
@@ -182,7 +196,13 @@ class ImportHandlers:
     async def _owned(self, session: Any, principal: Principal, import_id: uuid.UUID) -> Row[Any]:
         staged = await store.get_import(session, import_id)
         if staged is None or staged.created_by != principal.sub:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no import {import_id} of yours")
+            raise ServiceError(
+                ErrorCode.NOT_FOUND,
+                Message(
+                    vi=f"không có lượt nhập tệp {import_id} nào của bạn",
+                    en=f"no import {import_id} of yours",
+                ),
+            )
         return staged
 
     async def rows(self, principal: Principal, command: ImportRows) -> ImportProgress:
@@ -222,13 +242,11 @@ class ImportHandlers:
                 session, principal, command, organisations=organisations
             )
         except ValidationError as error:
-            return None, [
-                ErrorDetail(
-                    field=_column_of(".".join(str(p) for p in item["loc"]) or None, columns),
-                    reason=item["msg"],
-                )
-                for item in error.errors()
-            ]
+            return None, validation_details(
+                error.errors(),
+                field_of=lambda location: _column_of(dotted(location), columns),
+                noun=COLUMN,
+            )
         except ServiceError as error:
             details_list = error.details or [ErrorDetail(reason=error.message)]
             return None, [
@@ -250,11 +268,19 @@ class ImportHandlers:
             if problems:
                 await store.drop_imports(session, [str(command.import_id)])
             elif not rows:
-                raise ServiceError(ErrorCode.VALIDATION, "the file has no data rows")
+                raise ServiceError(
+                    ErrorCode.VALIDATION,
+                    Message(vi="tệp không có dòng dữ liệu nào", en="the file has no data rows"),
+                )
             elif len(rows) > MAX_IMPORT_ROWS:
                 raise ServiceError(
                     ErrorCode.VALIDATION,
-                    f"{len(rows)} rows: one import takes at most {MAX_IMPORT_ROWS}; split the file",
+                    Message(
+                        vi=f"tệp có {len(rows)} dòng: mỗi lần nhập chỉ nhận tối đa "
+                        f"{MAX_IMPORT_ROWS} dòng; hãy chia nhỏ tệp",
+                        en=f"{len(rows)} rows: one import takes at most {MAX_IMPORT_ROWS}; "
+                        "split the file",
+                    ),
                 )
             else:
                 now = self._records.clock.now()
@@ -269,8 +295,12 @@ class ImportHandlers:
             bad_rows = len({p.row for p in problems})
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"{bad_rows} of {len(rows)} rows have errors; nothing was registered"
-                + (f" ({more} more errors not shown)" if more else ""),
+                Message(
+                    vi=f"{bad_rows} trên {len(rows)} dòng có lỗi; không dòng nào được đăng ký"
+                    + (f" (còn {more} lỗi khác không hiển thị)" if more else ""),
+                    en=f"{bad_rows} of {len(rows)} rows have errors; nothing was registered"
+                    + (f" ({more} more errors not shown)" if more else ""),
+                ),
                 shown,
             )
         self._runtime.wake_relay()

@@ -43,16 +43,18 @@ from danvan.contracts.registry import (
     Status,
     Step,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
-from danvan.lifecycle import check_version
+from danvan.lifecycle import changed_meanwhile, check_version
+from danvan.messages import not_found
 from danvan.pagination import SortOption, as_date, as_datetime, fetch_page, parse_sort
 from danvan.service import ServiceRuntime
 from danvan.text import fold, sort_string
 from danvan.units import UnitTree
 from services.registry import store
 from services.registry.domain import (
+    RECORD_NOUNS,
     RecordState,
     StepOutcome,
     check_registration,
@@ -65,10 +67,14 @@ from services.registry.domain import (
 
 Details = ModelDetails | ExemplarDetails
 
+NO_ORGANISATION = Message(vi="không có tổ chức này", en="no such organisation")
+INACTIVE_ORGANISATION = Message(vi="tổ chức đã ngừng hoạt động", en="inactive organisation")
+
 
 @dataclass(frozen=True, slots=True)
 class RecordKind:
     name: str  # "model" or "exemplar": the events' aggregate and the history's kind
+    noun: Message  # what people read: "mô hình" / "model"
     details: type[ModelDetails] | type[ExemplarDetails]
     step_events: Mapping[Action, type[Any]]
     updated_event: type[ModelUpdated] | type[ExemplarUpdated]
@@ -78,6 +84,7 @@ class RecordKind:
 
 MODELS = RecordKind(
     name=store.MODEL,
+    noun=RECORD_NOUNS[store.MODEL],
     details=ModelDetails,
     step_events=MODEL_STEP_EVENTS,
     updated_event=ModelUpdated,
@@ -86,6 +93,7 @@ MODELS = RecordKind(
 )
 EXEMPLARS = RecordKind(
     name=store.EXEMPLAR,
+    noun=RECORD_NOUNS[store.EXEMPLAR],
     details=ExemplarDetails,
     step_events=EXEMPLAR_STEP_EVENTS,
     updated_event=ExemplarUpdated,
@@ -130,7 +138,7 @@ def details_of(kind: RecordKind, row: Row[Any]) -> Details:
 def state_of(kind: RecordKind, row: Row[Any]) -> RecordState:
     return RecordState(
         id=uuid.UUID(row.id),
-        noun=kind.name,
+        noun=kind.noun,
         unit_id=row.unit_id,
         status=Status(row.status),
         version=row.version,
@@ -235,10 +243,10 @@ class RecordHandlers:
             if cache is not None:
                 cache[key] = organisation
         if organisation is None or not organisation.active:
-            reason = "no such organisation" if organisation is None else "inactive organisation"
+            reason = NO_ORGANISATION if organisation is None else INACTIVE_ORGANISATION
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"{reason}: {organisation_id}",
+                Message(vi=f"{reason.vi}: {organisation_id}", en=f"{reason.en}: {organisation_id}"),
                 [ErrorDetail(field=f"{field_prefix}organisation_id", reason=reason)],
             )
 
@@ -324,7 +332,7 @@ class RecordHandlers:
     async def _load(self, session: AsyncSession, record_id: uuid.UUID) -> Row[Any]:
         row = await store.get_record(session, self._kind.name, record_id)
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no {self._kind.name} {record_id}")
+            raise not_found(self._kind.noun, record_id)
         return row
 
     async def _save(
@@ -336,10 +344,7 @@ class RecordHandlers:
         fact: Fact,
     ) -> None:
         if not await store.update_record(session, self._kind.name, state.id, state.version, values):
-            raise ServiceError(
-                ErrorCode.CONFLICT,
-                f"the {self._kind.name} changed meanwhile: reload it and try again",
-            )
+            raise changed_meanwhile(self._kind.noun)
         await store.insert_history(session, [history])
         await emit(session, self.units, [fact], now=self.clock.now())
 
@@ -348,7 +353,7 @@ class RecordHandlers:
             row = await self._load(session, command.id)
             state = state_of(self._kind, row)
             check_update(state, principal, self.units)
-            check_version(self._kind.name, state.version, command.expected_version)
+            check_version(self._kind.noun, state.version, command.expected_version)
             current = details_of(self._kind, row)
             merged, changes = merge_details(self._kind.details, current, command.changes)
             if not changes:
@@ -401,8 +406,13 @@ class RecordHandlers:
             if unit_id != details.unit_code:
                 raise ServiceError(
                     ErrorCode.VALIDATION,
-                    "use the unit's id",
-                    [ErrorDetail(field="changes.unit_code", reason=f"use {unit_id}")],
+                    Message(vi="hãy dùng mã của đơn vị", en="use the unit's id"),
+                    [
+                        ErrorDetail(
+                            field="changes.unit_code",
+                            reason=Message(vi=f"hãy dùng {unit_id}", en=f"use {unit_id}"),
+                        )
+                    ],
                 )
         if isinstance(details, ModelDetails):
             if "topics" in changes:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from danvan.answer_by import detached
 from danvan.contracts.reporting import RebuildStatus
-from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, ServiceError
 from danvan.db import transaction
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered, last_sequence, replay
@@ -130,10 +130,16 @@ class Rebuilder:
                 .one()
             )
             if row["building"] is not None and not _stale(row["heartbeat_at"]):
+                since = f"{row['started_at']:%Y-%m-%d %H:%M}"
+                done = row["applied"], row["total"]
                 raise ServiceError(
                     ErrorCode.CONFLICT,
-                    f"a rebuild is already running since {row['started_at']:%Y-%m-%d %H:%M}: "
-                    f"{row['applied']} of {row['total']} events",
+                    Message(
+                        vi=f"đang có một lần dựng lại chạy từ {since}: "
+                        f"đã xử lý {done[0]} trên {done[1]} sự kiện",
+                        en=f"a rebuild is already running since {since}: "
+                        f"{done[0]} of {done[1]} events",
+                    ),
                 )
             build = max(row["active"], row["building"] or 0) + 1
             await _drop_all_but(session, row["active"])

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import in_scope
+from danvan.access import in_scope, no_unit_with_code, outside_scope
 from danvan.contracts.reporting import (
     DIMENSIONS,
     INDICATORS,
@@ -26,7 +26,7 @@ from danvan.contracts.reporting import (
     FigureEntry,
     FigureSource,
 )
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.db import upsert_insert
 from danvan.emit import Fact, emit
 from danvan.periods import InvalidPeriod, Period, overlaps, periods_of_year
@@ -53,7 +53,13 @@ def check(units: UnitTree, principal: Principal, request: FigureEntries) -> list
     checked: list[CheckedEntry] = []
     seen: dict[tuple[str, str, str], list[tuple[Period, int]]] = {}
     if not principal.has_any(*WRITERS):
-        raise ServiceError(ErrorCode.FORBIDDEN, "entering figures needs an officer or a leader")
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            Message(
+                vi="chỉ cán bộ hoặc lãnh đạo mới được nhập số liệu",
+                en="entering figures needs an officer or a leader",
+            ),
+        )
     for row, entry in enumerate(request.entries, start=1):
         problems = _check_entry(units, principal, request.source, entry)
         if not problems:
@@ -62,60 +68,96 @@ def check(units: UnitTree, principal: Principal, request: FigureEntries) -> list
             clash = next((r for p, r in same if overlaps(p, period)), None)
             if clash is not None:
                 problems.append(
-                    ("period", f"row {clash} gives this figure for an overlapping period")
+                    (
+                        "period",
+                        Message(
+                            vi=f"dòng {clash} đã nhập số liệu này cho một kỳ trùng thời gian",
+                            en=f"row {clash} gives this figure for an overlapping period",
+                        ),
+                    )
                 )
             same.append((period, row))
             checked.append(CheckedEntry(entry, period))
         errors += [ErrorDetail(field=f, reason=r, row=row) for f, r in problems]
     if errors:
         raise ServiceError(
-            ErrorCode.VALIDATION, f"{len(errors)} problem(s) in the figures; none was saved", errors
+            ErrorCode.VALIDATION,
+            Message(
+                vi=f"số liệu có {len(errors)} lỗi; không số liệu nào được lưu",
+                en=f"{len(errors)} problem(s) in the figures; none was saved",
+            ),
+            errors,
         )
     return checked
 
 
 def _check_entry(
     units: UnitTree, principal: Principal, source: FigureSource, entry: FigureEntry
-) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
+) -> list[tuple[str, Message]]:
+    problems: list[tuple[str, Message]] = []
     indicator = INDICATORS.get(entry.indicator)
     if indicator is None or not indicator.stored:
-        problems.append(("indicator", f"{entry.indicator!r} is not an indicator kept as a number"))
+        problems.append(
+            (
+                "indicator",
+                Message(
+                    vi=f"{entry.indicator!r} không phải chỉ tiêu được lưu dưới dạng số",
+                    en=f"{entry.indicator!r} is not an indicator kept as a number",
+                ),
+            )
+        )
     elif source is FigureSource.MANUAL and not indicator.manual:
         problems.append(
             (
                 "indicator",
-                f"{entry.indicator} is counted from the services' records; "
-                "only figures of earlier years may be imported for it",
+                Message(
+                    vi=f"{entry.indicator} được đếm từ hồ sơ của các dịch vụ; "
+                    "với chỉ tiêu này chỉ được nhập từ tệp số liệu của những năm trước",
+                    en=f"{entry.indicator} is counted from the services' records; "
+                    "only figures of earlier years may be imported for it",
+                ),
             )
         )
     elif entry.dimension != TOTAL:
         name, _, value = entry.dimension.partition("=")
         if name not in indicator.dimensions or value not in DIMENSIONS[name].values:
-            allowed = ", ".join(indicator.dimensions) or "none"
+            allowed = ", ".join(indicator.dimensions)
             problems.append(
-                ("dimension", f"{entry.dimension!r} is not a breakdown of it (allowed: {allowed})")
+                (
+                    "dimension",
+                    Message(
+                        vi=f"{entry.dimension!r} không phải một cách phân tổ của chỉ tiêu này "
+                        f"(được phép: {allowed or 'không có'})",
+                        en=f"{entry.dimension!r} is not a breakdown of it "
+                        f"(allowed: {allowed or 'none'})",
+                    ),
+                )
             )
     try:
         period = Period.parse(entry.period)
     except InvalidPeriod as error:
-        problems.append(("period", str(error)))
+        problems.append(("period", error.message))
         return problems
     unit = units.find(entry.unit_code)
     if unit is None:
-        problems.append(("unit_code", f"no administrative unit has the code {entry.unit_code}"))
+        problems.append(("unit_code", no_unit_with_code(entry.unit_code)))
         return problems
     start, end = period.date_range()
     if not unit.in_force_during(start, end):
+        name = units.display_name(unit.id)
         problems.append(
             (
                 "unit_code",
-                f"{units.display_name(unit.id)} was not in force in {period.code}: "
-                "enter the figure against the unit of that time",
+                Message(
+                    vi=f"{name} không có hiệu lực trong kỳ {period.code}: "
+                    "hãy nhập số liệu cho đơn vị của thời điểm đó",
+                    en=f"{name} was not in force in {period.code}: "
+                    "enter the figure against the unit of that time",
+                ),
             )
         )
     if not in_scope(units, principal, unit.id):
-        problems.append(("unit_code", f"{unit.id} is outside the caller's unit {principal.unit}"))
+        problems.append(("unit_code", outside_scope(unit.id, principal)))
     return problems
 
 
@@ -226,14 +268,22 @@ def _refuse_overlaps(checked: list[CheckedEntry], earlier: Earlier) -> None:
             errors.append(
                 ErrorDetail(
                     field="period",
-                    reason=f"a figure for {found} is already entered and overlaps "
-                    f"{item.period.code}; correct that one or remove it first",
+                    reason=Message(
+                        vi=f"đã có số liệu cho kỳ {found}, trùng thời gian với kỳ "
+                        f"{item.period.code}; hãy sửa hoặc xóa số liệu đó trước",
+                        en=f"a figure for {found} is already entered and overlaps "
+                        f"{item.period.code}; correct that one or remove it first",
+                    ),
                     row=row,
                 )
             )
     if errors:
         raise ServiceError(
             ErrorCode.CONFLICT,
-            f"{len(errors)} figure(s) overlap earlier entries; none was saved",
+            Message(
+                vi=f"{len(errors)} số liệu trùng thời gian với số liệu đã nhập trước đó; "
+                "không số liệu nào được lưu",
+                en=f"{len(errors)} figure(s) overlap earlier entries; none was saved",
+            ),
             errors,
         )

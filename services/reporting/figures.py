@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from danvan.access import no_unit_with_code, unknown_unit
 from danvan.clock import Clock
 from danvan.contracts.reporting import (
     ATTRIBUTED,
@@ -28,7 +29,7 @@ from danvan.contracts.reporting import (
     UnitRow,
     dimension_key,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
 from danvan.lifecycle import period_of
 from danvan.periods import Basis, Period
 from danvan.units import Generation, Unit, UnitTree
@@ -45,9 +46,11 @@ def parse_period(code: str, basis: str) -> tuple[Period, Basis]:
     try:
         return period, Basis(basis)
     except ValueError as error:
-        reason = "must be calendar or cutoff"
+        reason = Message(vi="phải là calendar hoặc cutoff", en="must be calendar or cutoff")
         raise ServiceError(
-            ErrorCode.VALIDATION, f"basis {reason}", [ErrorDetail(field="basis", reason=reason)]
+            ErrorCode.VALIDATION,
+            Message(vi=f"cách tính kỳ basis {reason.vi}", en=f"basis {reason.en}"),
+            [ErrorDetail(field="basis", reason=reason)],
         ) from error
 
 
@@ -69,20 +72,30 @@ class FiguresReader:
         if unit is None:
             raise ServiceError(
                 ErrorCode.NOT_FOUND,
-                f"unknown unit {code}",
-                [
-                    ErrorDetail(
-                        field="unit_code", reason=f"no administrative unit has the code {code}"
-                    )
-                ],
+                unknown_unit(code),
+                [ErrorDetail(field="unit_code", reason=no_unit_with_code(code))],
             )
         if boundaries is Boundaries.CURRENT and unit.is_legacy:
             successor = self._units.default_successor(unit.id)
             raise ServiceError(
                 ErrorCode.VALIDATION,
-                f"{unit.id} ceased on {unit.valid_to}: in current boundaries its figures are "
-                f"counted in {successor.id}; ask for boundaries=historical to see it as it was",
-                [ErrorDetail(field="boundaries", reason="a former unit has no current figures")],
+                Message(
+                    vi=f"{unit.id} đã chấm dứt hoạt động từ ngày {unit.valid_to}: theo địa giới "
+                    f"hiện nay, số liệu của đơn vị này được tính vào {successor.id}; "
+                    "hãy truy vấn với boundaries=historical để xem như trước đây",
+                    en=f"{unit.id} ceased on {unit.valid_to}: in current boundaries its figures "
+                    f"are counted in {successor.id}; ask for boundaries=historical to see it "
+                    "as it was",
+                ),
+                [
+                    ErrorDetail(
+                        field="boundaries",
+                        reason=Message(
+                            vi="đơn vị cũ không có số liệu theo địa giới hiện nay",
+                            en="a former unit has no current figures",
+                        ),
+                    )
+                ],
             )
         return unit
 

@@ -45,15 +45,18 @@ from danvan.contracts.reports import (
     ReportSubmit,
     ReportSubmitted,
 )
-from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, Principal, ServiceError
 from danvan.db import transaction
 from danvan.emit import Fact, emit
+from danvan.lifecycle import changed_meanwhile
+from danvan.messages import not_found
 from danvan.periods import Period
 from danvan.service import ServiceRuntime
 from danvan.timeutil import as_utc, as_utc_or_none
 from danvan.units import UnitTree
 from services.reporting import report_store as store
 from services.reporting.reports import (
+    NOUN,
     FiledReport,
     ReportState,
     StepPlan,
@@ -170,7 +173,10 @@ class ReportHandlers:
         except IntegrityError as error:  # another first submission of the same report won
             raise ServiceError(
                 ErrorCode.CONFLICT,
-                "this report was submitted meanwhile: reload it and try again",
+                Message(
+                    vi="báo cáo này vừa được người khác gửi: hãy tải lại rồi thử lại",
+                    en="this report was submitted meanwhile: reload it and try again",
+                ),
             ) from error
         self._runtime.wake_relay()
         return detail
@@ -258,9 +264,7 @@ class ReportHandlers:
 
     async def _update(self, session: AsyncSession, row: Row[Any], values: dict[str, Any]) -> None:
         if not await store.update_report(session, row.id, row.version, values):
-            raise ServiceError(
-                ErrorCode.CONFLICT, "the report changed meanwhile: reload it and try again"
-            )
+            raise changed_meanwhile(NOUN)
 
     async def _record(
         self,
@@ -348,7 +352,7 @@ class ReportHandlers:
     async def _load(self, session: AsyncSession, report_id: uuid.UUID | str) -> Row[Any]:
         row = await store.get_report(session, report_id)
         if row is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"no report {report_id}")
+            raise not_found(NOUN, report_id)
         return row
 
     async def _detail(self, session: AsyncSession, report_id: str) -> ReportDetail:

@@ -27,14 +27,14 @@ from danvan.contracts.reports import (
     ReportSubmit,
     UnitName,
 )
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, Principal, ServiceError
 from danvan.fact_units import unit_for_fact
 from danvan.lifecycle import check_version, invalid, period_of, refuse_transition
 from danvan.periods import Basis, Period, PeriodKind
 from danvan.text import SortKey, sort_key
 from danvan.units import Unit, UnitTree
 
-NOUN = "report"
+NOUN = Message(vi="báo cáo", en="report")
 
 # ---- the state machine ------------------------------------------------------------------------
 
@@ -56,12 +56,26 @@ def next_status(action: ReportAction, status: ReportStatus | None) -> ReportStat
     if status is ReportStatus.APPROVED:
         raise ServiceError(
             ErrorCode.CONFLICT,
-            f"cannot {action.value} an approved report: it is locked; allowed now: none",
+            Message(
+                vi=f"không thể thực hiện thao tác {action.value} với báo cáo đã được duyệt: "
+                "báo cáo đã khóa; các thao tác được phép lúc này: không có",
+                en=f"cannot {action.value} an approved report: it is locked; allowed now: none",
+            ),
         )
     if status not in sources:
         allowed = [a.value for a in allowed_actions(status)]
-        current = status.value if status is not None else "not submitted"
-        raise refuse_transition(NOUN, action.value, current, allowed)
+        if status is None:
+            names = ", ".join(allowed)
+            raise ServiceError(
+                ErrorCode.CONFLICT,
+                Message(
+                    vi=f"không thể thực hiện thao tác {action.value} với báo cáo chưa được gửi; "
+                    f"các thao tác được phép lúc này: {names}",
+                    en=f"cannot {action.value} a report that is not submitted; "
+                    f"allowed now: {names}",
+                ),
+            )
+        raise refuse_transition(NOUN, action.value, status.value, allowed)
     return target
 
 
@@ -119,8 +133,12 @@ def require_reviewer(principal: Principal, units: UnitTree, state: ReportState) 
     if not in_scope(units, principal, state.parent_id):
         raise ServiceError(
             ErrorCode.FORBIDDEN,
-            f"only the unit the report is sent to ({state.parent_id}) or a unit above it "
-            "reviews it",
+            Message(
+                vi=f"chỉ đơn vị nhận báo cáo ({state.parent_id}) hoặc đơn vị cấp trên của đơn vị "
+                "đó mới được xem xét báo cáo",
+                en=f"only the unit the report is sent to ({state.parent_id}) or a unit above it "
+                "reviews it",
+            ),
         )
 
 
@@ -131,7 +149,13 @@ def report_period(kind: ReportKind, code: str, field: str = "period") -> Period:
     """The period a report covers; the people's situation is reported monthly."""
     period = period_of(code, field)
     if kind is ReportKind.PEOPLE_SITUATION and period.kind is not PeriodKind.MONTH:
-        raise invalid(field, f"a {kind.value} report is monthly: give a month such as 202605")
+        raise invalid(
+            field,
+            Message(
+                vi=f"báo cáo loại {kind.value} là báo cáo tháng: hãy ghi một tháng, ví dụ 202605",
+                en=f"a {kind.value} report is monthly: give a month such as 202605",
+            ),
+        )
     return period
 
 
@@ -182,11 +206,23 @@ def check_submission(
     require_scope(units, principal, unit_id)
     parent = units.parent(unit_id)
     if parent is None:
-        raise invalid("unit_code", f"{unit_id} has no parent to report to")
+        raise invalid(
+            "unit_code",
+            Message(
+                vi=f"{unit_id} không có đơn vị cấp trên để gửi báo cáo",
+                en=f"{unit_id} has no parent to report to",
+            ),
+        )
     # Data start on the cut-off day, so a report may go up as soon as its data can exist.
     start = period.date_range(Basis.CUTOFF)[0]
     if today < start:
-        raise invalid("period", f"the period {period.code} has not begun: its data start {start}")
+        raise invalid(
+            "period",
+            Message(
+                vi=f"kỳ {period.code} chưa bắt đầu: số liệu của kỳ tính từ ngày {start}",
+                en=f"the period {period.code} has not begun: its data start {start}",
+            ),
+        )
     concern_units = check_concerns(units, unit_id, end, command.concerns)
     return Submission(
         unit_id, parent.id, command.kind, period, due_date(period, due_days), concern_units
@@ -210,14 +246,22 @@ def check_concerns(
                 problems.extend(error.details)
                 continue
             if not units.is_within(found, unit_id):
-                reason = f"{units.display_name(found)} is not within {units.display_name(unit_id)}"
+                inner, outer = units.display_name(found), units.display_name(unit_id)
+                reason = Message(
+                    vi=f"{inner} không thuộc {outer}", en=f"{inner} is not within {outer}"
+                )
                 problems.append(ErrorDetail(field=field, reason=reason))
                 continue
             ids.append(found)
         resolved.append(tuple(ids))
     if problems:
         raise ServiceError(
-            ErrorCode.VALIDATION, "a concern names a unit outside the reporting unit", problems
+            ErrorCode.VALIDATION,
+            Message(
+                vi="một vấn đề nêu ra có đơn vị nằm ngoài đơn vị báo cáo",
+                en="a concern names a unit outside the reporting unit",
+            ),
+            problems,
         )
     return tuple(resolved)
 

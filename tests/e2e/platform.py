@@ -15,6 +15,7 @@ import httpx
 
 from danvan.contracts.rpc import Role
 from danvan.tokens import issue_token
+from tests.languages import ENGLISH
 
 READY_TIMEOUT_SECONDS = 120.0
 
@@ -40,7 +41,7 @@ class RunningPlatform:
     def client(self, unit: str, *roles: Role) -> httpx.Client:
         return httpx.Client(
             base_url=self.base_url,
-            headers={"Authorization": f"Bearer {self.token(unit, *roles)}"},
+            headers={"Authorization": f"Bearer {self.token(unit, *roles)}", **ENGLISH},
             timeout=10,
         )
 

@@ -40,6 +40,7 @@ from tests.identity_provider import (
     rsa_key,
     sign,
 )
+from tests.languages import ENGLISH
 
 ROUTE = "/api/v1/indicators"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)
@@ -102,7 +103,9 @@ async def running_gateway(
     app = create_app(configured, units_tree=units, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gateway", headers=ENGLISH
+        ) as client:
             yield Gateway(client, clock)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from danvan.embedded import EmbeddedNats
+from danvan.messages import LOCALE_VARIABLES
 from danvan.spreadsheets import write_csv
 from tests.registry_stack import RegistryStack, registry_stack
 
@@ -24,8 +25,15 @@ async def stack(fresh_nats: EmbeddedNats, tmp_path: Path) -> AsyncIterator[Regis
         yield running
 
 
-async def run_command(stack: RegistryStack, home: Path, *args: str) -> tuple[int, str]:
-    env = {**os.environ, "DANVAN_NATS_URL": stack.nats_url, "DANVAN_HOME": str(home)}
+async def run_command(
+    stack: RegistryStack, home: Path, *args: str, lang: str | None = "en_US.UTF-8"
+) -> tuple[int, str]:
+    """Run `danvan …` in a terminal whose locale is `lang` (None: no locale set), wide enough
+    that rich keeps each table cell on one line."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    env.update(DANVAN_NATS_URL=stack.nats_url, DANVAN_HOME=str(home), COLUMNS="200")
+    if lang is not None:
+        env["LANG"] = lang
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -87,6 +95,21 @@ async def test_the_command_lists_each_bad_row_and_registers_nothing(
     assert "1 of 2 rows have errors" in output
     assert "Lĩnh vực" in output  # the column as the file names it
     assert await total_in_hanoi(stack) == 0
+
+
+async def test_the_command_speaks_vietnamese_when_the_locale_is_not_english(
+    stack: RegistryStack, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(write_csv(HEADER, [["Bóng đèn an ninh", "bóng đá", "00004", "03/03/2026"]]))
+    for lang in (None, "vi_VN.UTF-8", "C.UTF-8"):
+        status, output = await run_command(
+            stack, tmp_path, "import", "models", str(path), "--unit", "01", lang=lang
+        )
+        assert status == 1, output
+        assert "1 trên 1 dòng có lỗi; không dòng nào được đăng ký" in output, lang
+        assert "cột Lĩnh vực phải là một trong các giá trị" in output, lang
+        assert "rows have errors" not in output
 
 
 async def test_the_command_says_when_no_platform_is_running(tmp_path: Path) -> None:

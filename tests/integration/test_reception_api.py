@@ -254,7 +254,9 @@ async def test_a_delegation_with_too_many_representatives_is_recorded_with_a_war
         new_case=True,
     )
     assert visit["crowd"] is True
-    assert "at most 2 representatives" in visit["warnings"][0]
+    # A warning is kept with the visit in both languages, for the reader's portal to choose.
+    assert "at most 2 representatives" in visit["warnings"][0]["en"]
+    assert "tối đa 2 người đại diện" in visit["warnings"][0]["vi"]
 
 
 async def test_a_dialogue_records_its_follow_ups_and_their_completion(

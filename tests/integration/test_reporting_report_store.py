@@ -144,7 +144,7 @@ async def refused(coroutine: Any, code: ErrorCode) -> str:
     with pytest.raises(ServiceError) as error:
         await coroutine
     assert error.value.code is code, error.value.message
-    return error.value.message
+    return error.value.message.en
 
 
 def returning(report: ReportDetail, comment: str = "Bổ sung số liệu so với cùng kỳ") -> Any:

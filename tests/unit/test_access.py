@@ -57,5 +57,5 @@ def test_refusals_are_forbidden_errors(units: UnitTree) -> None:
     with pytest.raises(ServiceError) as role:
         require_role(principal("01", Role.VIEWER), Role.OFFICER, Role.LEADER)
     assert role.value.code is ErrorCode.FORBIDDEN
-    assert "officer" in role.value.message
+    assert "officer" in role.value.message.en
     require_role(principal("01", Role.LEADER), Role.OFFICER, Role.LEADER)

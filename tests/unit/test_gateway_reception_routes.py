@@ -19,6 +19,7 @@ from danvan.tokens import SecretVerifier, issue_token
 from danvan.units import load_units
 from services.gateway.deps import get_services
 from services.gateway.errors import install_error_handlers
+from services.gateway.protection import RateLimiter
 from services.gateway.routers import reception
 
 SECRET = "x" * 40
@@ -163,6 +164,7 @@ def app(services: FakeServices) -> FastAPI:
     app.state.units = load_units()
     app.state.settings = Settings(jwt_secret=SECRET)
     app.state.token_verifier = SecretVerifier(SECRET)
+    app.state.rate_limiter = RateLimiter(app.state.settings.rate_limit)
     app.dependency_overrides[get_services] = lambda: services
     install_error_handlers(app)
     return app

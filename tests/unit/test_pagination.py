@@ -78,7 +78,7 @@ def test_the_sort_keeps_its_options_decoder() -> None:
 def test_an_unknown_sort_key_is_refused_naming_the_choices(code: str) -> None:
     error = refused(sort, code)
     assert [d.field for d in error.details] == ["sort"]
-    assert "name, registered_on, updated_at, version" in error.details[0].reason
+    assert "name, registered_on, updated_at, version" in error.details[0].reason.en
 
 
 # ---- cursors ------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def test_a_cursor_made_for_another_sort_is_refused(made_for: str, used_with: str
     cursor = encode_cursor(sort(made_for), "2026-03-02", ROW_ID)
     error = refused(decode_cursor, cursor, sort(used_with))
     assert [d.field for d in error.details] == ["cursor"]
-    assert made_for in error.details[0].reason
+    assert made_for in error.details[0].reason.en
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_a_cursor_made_for_another_sort_is_refused(made_for: str, used_with: str
 )
 def test_garbage_is_refused_as_an_invalid_cursor(cursor: str) -> None:
     error = refused(decode_cursor, cursor, sort("name"))
-    assert error.message == "invalid cursor"
+    assert error.message.en == "invalid cursor"
     assert [d.field for d in error.details] == ["cursor"]
 
 

@@ -32,6 +32,7 @@ from danvan.units import UnitTree, load_units
 from danvan.units.model import REFORM_DATE
 from services.registry.domain import (
     FINAL,
+    RECORD_NOUNS,
     RecordState,
     StepOutcome,
     allowed_actions,
@@ -71,7 +72,7 @@ def record(
 ) -> RecordState:
     return RecordState(
         id=RECORD_ID,
-        noun="model",
+        noun=RECORD_NOUNS["model"],
         unit_id=unit_id,
         status=status,
         version=version,
@@ -202,7 +203,7 @@ def test_a_step_not_allowed_from_the_status_is_refused_as_a_conflict(
 ) -> None:
     error = refusal(units, action, record(status, proposed=True))
     assert error.code is ErrorCode.CONFLICT
-    assert status.value in error.message
+    assert status.value in error.message.en
 
 
 @pytest.mark.parametrize("status", sorted(FINAL))
@@ -212,9 +213,9 @@ def test_recognised_not_recognised_and_withdrawn_records_allow_no_step(status: S
 
 def test_a_refused_step_names_the_steps_allowed_now(units: UnitTree) -> None:
     error = refusal(units, Action.APPRAISE, record(Status.REGISTERED))
-    assert "allowed now: start, withdraw" in error.message
+    assert "allowed now: start, withdraw" in error.message.en
     final = refusal(units, Action.WITHDRAW, record(Status.WITHDRAWN))
-    assert "allowed now: none" in final.message
+    assert "allowed now: none" in final.message.en
 
 
 def test_an_evaluated_record_offers_recognise_not_recognise_and_withdraw() -> None:
@@ -250,7 +251,7 @@ def test_an_officer_cannot_appraise_evaluate_recognise_or_not_recognise_a_model(
     state = record(SOURCE[action], proposed=True)
     error = refusal(units, action, state, person(role=Role.OFFICER))
     assert error.code is ErrorCode.FORBIDDEN
-    assert "leader" in error.message
+    assert "leader" in error.message.en
 
 
 @pytest.mark.parametrize(
@@ -328,7 +329,7 @@ def test_a_model_not_proposed_when_evaluated_cannot_be_recognised(
 ) -> None:
     error = refusal(units, Action.RECOGNISE, record(Status.EVALUATED, proposed=proposed))
     assert error.code is ErrorCode.CONFLICT
-    assert "not proposed" in error.message
+    assert "not proposed" in error.message.en
 
 
 def test_a_model_not_proposed_may_still_be_not_recognised(units: UnitTree) -> None:
@@ -343,7 +344,7 @@ def test_districts_recognise_nothing_from_the_reform_on(units: UnitTree, on: dat
     error = refusal(units, Action.RECOGNISE, state, level="district", on=on)
     assert error.code is ErrorCode.VALIDATION
     assert error.details[0].field == "level"
-    assert str(REFORM_DATE) in error.details[0].reason
+    assert str(REFORM_DATE) in error.details[0].reason.en
 
 
 def test_a_district_recognition_before_the_reform_is_accepted(units: UnitTree) -> None:
@@ -445,7 +446,7 @@ def test_a_step_dated_in_the_future_is_refused(units: UnitTree) -> None:
     error = refusal(units, Action.START, record(), on=TODAY + timedelta(days=1))
     assert error.code is ErrorCode.VALIDATION
     assert error.details[0].field == "on"
-    assert "future" in error.details[0].reason
+    assert "future" in error.details[0].reason.en
 
 
 def test_a_step_dated_before_the_last_step_is_refused(units: UnitTree) -> None:
@@ -453,13 +454,13 @@ def test_a_step_dated_before_the_last_step_is_refused(units: UnitTree) -> None:
     error = refusal(units, Action.START, state, on=date(2026, 5, 31))
     assert error.code is ErrorCode.VALIDATION
     assert error.details[0].field == "on"
-    assert "2026-06-01" in error.details[0].reason
+    assert "2026-06-01" in error.details[0].reason.en
 
 
 def test_a_step_on_a_record_that_moved_on_is_a_conflict(units: UnitTree) -> None:
     error = refusal(units, Action.START, record(version=3), expected_version=2)
     assert error.code is ErrorCode.CONFLICT
-    assert "version 3" in error.message
+    assert "version 3" in error.message.en
 
 
 def test_a_step_on_the_expected_version_goes_ahead(units: UnitTree) -> None:
@@ -572,7 +573,7 @@ def test_an_evaluation_date_before_the_start_is_refused() -> None:
         merge_details(ModelDetails, details(), {"planned_evaluation_date": "2026-01-01"})
     assert caught.value.code is ErrorCode.VALIDATION
     assert caught.value.details[0].field == "changes.planned_evaluation_date"
-    assert "start_date" in caught.value.details[0].reason
+    assert "start_date" in caught.value.details[0].reason.en
 
 
 def test_an_evaluation_date_before_the_start_is_reported_on_that_date() -> None:
@@ -586,7 +587,7 @@ def test_a_final_record_is_closed_to_changes(units: UnitTree, status: Status) ->
     with pytest.raises(ServiceError) as caught:
         check_update(record(status), person(role=Role.OFFICER), units)
     assert caught.value.code is ErrorCode.CONFLICT
-    assert status.value in caught.value.message
+    assert status.value in caught.value.message.en
 
 
 @pytest.mark.parametrize(
@@ -678,7 +679,9 @@ def test_a_legacy_unit_after_the_reform_is_refused_naming_its_successor(
     error = registration_refusal(units, TU_LIEN, registered_on)
     assert error.code is ErrorCode.VALIDATION
     assert error.details[0].field == "unit_code"
-    assert (error.details[0].hint or "").startswith("use 00097 (Phường Hồng Hà")
+    assert (error.details[0].hint.en if error.details[0].hint else "").startswith(
+        "use 00097 (Phường Hồng Hà"
+    )
 
 
 def test_a_legacy_unit_before_the_reform_is_accepted(units: UnitTree) -> None:
@@ -688,8 +691,8 @@ def test_a_legacy_unit_before_the_reform_is_accepted(units: UnitTree) -> None:
 def test_a_current_commune_before_the_reform_is_refused(units: UnitTree) -> None:
     error = registration_refusal(units, HONG_HA, date(2025, 6, 30))
     assert error.code is ErrorCode.VALIDATION
-    assert "2025-07-01" in error.details[0].reason
-    assert (error.details[0].hint or "").startswith("use one of old-")
+    assert "2025-07-01" in error.details[0].reason.en
+    assert (error.details[0].hint.en if error.details[0].hint else "").startswith("use one of old-")
 
 
 def test_a_viewer_may_not_register(units: UnitTree) -> None:
@@ -737,7 +740,7 @@ def test_each_unknown_topic_is_named_by_its_index() -> None:
         )
     assert caught.value.code is ErrorCode.VALIDATION
     assert [d.field for d in caught.value.details] == ["topics.1", "topics.3"]
-    assert "border_areas" in caught.value.details[0].reason
+    assert "border_areas" in caught.value.details[0].reason.en
 
 
 def test_a_configured_topic_is_known_to_the_check() -> None:

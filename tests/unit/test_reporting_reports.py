@@ -99,7 +99,7 @@ def submit(**overrides: Any) -> ReportSubmit:
 
 def refused(error: pytest.ExceptionInfo[ServiceError], code: ErrorCode) -> str:
     assert error.value.code is code, error.value.message
-    return error.value.message
+    return error.value.message.en
 
 
 # ---- the review ---------------------------------------------------------------------------------

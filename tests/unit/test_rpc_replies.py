@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 
 from danvan.bus import handle_rpc
-from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, Message, Principal, Role, ServiceError
 
 PRINCIPAL = {"sub": "u", "unit": "01", "roles": ["officer"]}
 
@@ -37,10 +37,16 @@ async def test_a_malformed_request_names_each_bad_field() -> None:
 
 async def test_a_refusal_travels_with_its_code() -> None:
     async def refuse(_principal: Principal, _request: Echo) -> dict[str, Any]:
-        raise ServiceError(ErrorCode.CONFLICT, "already recognised")
+        raise ServiceError(
+            ErrorCode.CONFLICT, Message(vi="đã được công nhận", en="already recognised")
+        )
 
     reply = await handle_rpc({"principal": PRINCIPAL, "data": {"text": "a"}}, Echo, refuse)
-    assert reply["error"] == {"code": "conflict", "message": "already recognised", "details": []}
+    assert reply["error"] == {
+        "code": "conflict",
+        "message": {"vi": "đã được công nhận", "en": "already recognised"},
+        "details": [],
+    }
 
 
 async def test_an_unreachable_database_answers_unavailable() -> None:

@@ -93,10 +93,10 @@ def test_a_fact_after_the_day_must_name_the_new_ward(after: UnitTree) -> None:
     assert unit_for_fact(after, HONG_HA, date(2026, 12, 31), field="unit_code") == HONG_HA
     with pytest.raises(ServiceError) as raised:
         unit_for_fact(after, HONG_HA, date(2027, 1, 5), field="unit_code")
-    assert f"use {NEW}" in raised.value.message
+    assert f"use {NEW}" in raised.value.message.en
     with pytest.raises(ServiceError) as before:
         unit_for_fact(after, NEW, date(2026, 12, 31), field="unit_code")
-    assert "came into force on 2027-01-01" in before.value.details[0].reason
+    assert "came into force on 2027-01-01" in before.value.details[0].reason.en
 
 
 def test_the_new_wards_officers_see_what_its_former_units_recorded(after: UnitTree) -> None:

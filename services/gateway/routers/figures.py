@@ -24,12 +24,13 @@ from danvan.contracts.reporting import (
     FigureEntriesResult,
     RebuildStatus,
 )
-from danvan.contracts.rpc import WRITERS, ErrorCode, ErrorDetail, Role, ServiceError
+from danvan.contracts.rpc import WRITERS, ErrorDetail, Role, ServiceError
 from danvan.figure_import import MAX_FIGURE_ROWS, figure_entries
 from danvan.periods import Basis
 from danvan.spreadsheets import DOCX_MEDIA_TYPE, XLSX_MEDIA_TYPE, SpreadsheetError, read_table
 from services.gateway.deps import CurrentPrincipal, ServicesDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.uploads import file_too_large, unreadable_file
 
 SERVICE = "reporting"
 MAX_UPLOAD_BYTES = 10 * 2**20
@@ -103,15 +104,13 @@ async def import_figures(
     require_role(principal, *WRITERS)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ServiceError(
-            ErrorCode.VALIDATION, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
-        )
+        raise file_too_large(MAX_UPLOAD_BYTES)
     try:
         table = await asyncio.to_thread(
             read_table, file.filename or "", content, max_rows=MAX_FIGURE_ROWS
         )
     except SpreadsheetError as error:
-        raise ServiceError(ErrorCode.VALIDATION, str(error)) from error
+        raise unreadable_file(error) from error
     request = figure_entries(table)
     try:
         data = await services.ask(SERVICE, "figures", "enter", principal, request)

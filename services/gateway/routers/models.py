@@ -17,12 +17,13 @@ from danvan.contracts.registry import (
     ModelPublic,
     ModelQuery,
 )
-from danvan.contracts.rpc import WRITERS, ErrorCode, ServiceError
+from danvan.contracts.rpc import WRITERS
 from danvan.importing import import_models, read_import_file
 from danvan.spreadsheets import SpreadsheetError
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.records import record_router
+from services.gateway.uploads import file_too_large, unreadable_file
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -41,14 +42,12 @@ async def import_models_file(
     require_role(principal, *WRITERS)
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ServiceError(
-            ErrorCode.VALIDATION, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
-        )
+        raise file_too_large(MAX_UPLOAD_BYTES)
     try:
         # Reading a large XLSX takes seconds of CPU: keep the event loop free meanwhile.
         table = await asyncio.to_thread(read_import_file, file.filename or "", content)
     except SpreadsheetError as error:
-        raise ServiceError(ErrorCode.VALIDATION, str(error)) from error
+        raise unreadable_file(error) from error
     return await import_models(
         services.ask, principal, table, file_name=file.filename or "", timeout=settings.rpc_timeout
     )

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from danvan.access import facts_scope, require_role, require_scope, unit_in_scope
 from danvan.contracts.paging import Page, PageRequest
-from danvan.contracts.rpc import ErrorCode, ErrorDetail, Principal, Role, ServiceError
+from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, Principal, Role, ServiceError
 from danvan.pagination import decode_position, encode_position, invalid_cursor
 from danvan.units import Level, UnitTree
 from danvan.units.directory import (
@@ -116,7 +116,9 @@ async def list_units(
         )
     except DirectoryError as error:
         raise ServiceError(
-            ErrorCode.VALIDATION, str(error), [ErrorDetail(field=error.field, reason=str(error))]
+            ErrorCode.VALIDATION,
+            error.message,
+            [ErrorDetail(field=error.field, reason=error.message)],
         ) from error
     next_cursor = None
     if listing.next_after is not None:
@@ -158,7 +160,11 @@ def _visible(tree: UnitTree, principal: Principal) -> frozenset[str] | None:
     """The ids of the units the principal may see; None for every unit."""
     if principal.unit not in tree:
         raise ServiceError(
-            ErrorCode.FORBIDDEN, f"the caller's unit {principal.unit} is not an administrative unit"
+            ErrorCode.FORBIDDEN,
+            Message(
+                vi=f"đơn vị của người gọi {principal.unit} không phải đơn vị hành chính",
+                en=f"the caller's unit {principal.unit} is not an administrative unit",
+            ),
         )
     return facts_scope(tree, principal.unit)
 
