@@ -600,6 +600,7 @@ class DialogueQuery(PageRequest):
     level: DialogueLevel | None = None
     held_from: date | None = None
     held_to: date | None = None
+    q: SearchFilter = None
 
 
 # ---- digest and audit -----------------------------------------------------------------------
