@@ -53,7 +53,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.units = runtime.units_in_force(clock or SystemClock(), units_tree)
+    app.state.clock = clock or SystemClock()
+    app.state.units = runtime.units_in_force(app.state.clock, units_tree)
     app.state.signing_secret = settings.signing_secret()
     install_error_handlers(app)
     app.include_router(health.router)

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.nats import NatsBroker
 
 from danvan.bus import ServiceClient
+from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.contracts.rpc import ErrorCode, Principal, ServiceError
 from danvan.tokens import InvalidToken, verify_token
@@ -32,6 +33,12 @@ def get_units(request: Request) -> UnitTree:
     return units
 
 
+def get_clock(request: Request) -> Clock:
+    # create_app sets the clock; an app assembled from routers alone runs on the system's.
+    clock: Clock = getattr(request.app.state, "clock", None) or SystemClock()
+    return clock
+
+
 def get_services(request: Request) -> ServiceClient:
     return ServiceClient(get_broker(request), get_settings(request).rpc_timeout)
 
@@ -53,3 +60,4 @@ BrokerDep = Annotated[NatsBroker, Depends(get_broker)]
 UnitsDep = Annotated[UnitTree, Depends(get_units)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 ServicesDep = Annotated[ServiceClient, Depends(get_services)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
