@@ -86,8 +86,14 @@ def _value_at(item: BaseModel, path: tuple[str, ...]) -> Any:
     return value
 
 
+# Values a writer takes as they are: most cells, so they are let through first.
+_AS_IS: Final = frozenset({str, int, float, bool, date, datetime, time, type(None)})
+
+
 def cell_value(value: Any) -> Cell:
     """What a spreadsheet cell holds for `value`: see the module's notes."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, uuid.UUID):
