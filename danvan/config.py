@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     reporting_report_due_days: int = 6
     # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
     registry_topics: dict[str, str] = {}
+    # The most rows one CSV or XLSX export of a list holds; a longer list answers 422.
+    export_max_rows: int = 100_000
 
     @field_validator("rate_limit")
     @classmethod

@@ -27,16 +27,17 @@ def alembic_config(service: ServiceName) -> Config:
     return config
 
 
-async def upgrade(service: ServiceName, url: str) -> None:
-    """Bring the service's database to the newest schema (idempotent)."""
+async def upgrade(service: ServiceName, url: str, revision: str = "heads") -> None:
+    """Bring the service's database to the newest schema (idempotent), or to `revision`
+    (a test's older database, to check what a later migration does with its rows)."""
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_upgrade, alembic_config(service))
+            await connection.run_sync(_upgrade, alembic_config(service), revision)
     finally:
         await engine.dispose()
 
 
-def _upgrade(connection: Connection, config: Config) -> None:
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
-    command.upgrade(config, "heads")
+    command.upgrade(config, revision)

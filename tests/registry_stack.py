@@ -39,7 +39,12 @@ class RegistryStack:
 
 @asynccontextmanager
 async def registry_stack(
-    home: Path, nats_url: str, database_url: str, *, topics: dict[str, str] | None = None
+    home: Path,
+    nats_url: str,
+    database_url: str,
+    *,
+    topics: dict[str, str] | None = None,
+    export_max_rows: int | None = None,
 ) -> AsyncIterator[RegistryStack]:
     settings = Settings(
         home=home,
@@ -49,6 +54,8 @@ async def registry_stack(
         registry_topics=topics or {},
         rpc_timeout=30,
     )
+    if export_max_rows is not None:
+        settings.export_max_rows = export_max_rows
     await upgrade("registry", database_url)
     units = load_units()
     clock = FixedClock(NOW)

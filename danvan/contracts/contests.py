@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from danvan.contracts.envelope import EventPayload
-from danvan.contracts.paging import PageRequest
+from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.registry import (
     NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -128,10 +128,11 @@ class ContestDetail(ContestPublic):
 class ContestQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
+    sort: str | None = sort_by("year", "name", default="-year")
+    unit_code: SubtreeFilter = None
     year: int | None = Field(default=None, ge=1990, le=2100)
     level: RecognitionLevel | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchFilter = None
 
 
 class ContestCreated(EventPayload):

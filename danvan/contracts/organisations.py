@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.contracts.envelope import EventPayload
-from danvan.contracts.paging import PageRequest
+from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.registry import NAME_MAX_LENGTH, Labels, Line, UnitCode
 
 
@@ -70,10 +70,11 @@ class OrganisationPublic(BaseModel):
 class OrganisationQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
+    sort: str | None = sort_by("name", "kind", default="name")
+    unit_code: SubtreeFilter = None
     kind: OrganisationKind | None = None
     active: bool | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchFilter = None
 
 
 class OrganisationRegistered(EventPayload):

@@ -1,8 +1,13 @@
-"""List envelopes and page requests: every list answers `{data, total, next_cursor}`."""
+"""List envelopes and page requests: every list answers `{data, total, next_cursor}`.
+
+Every list names the same idea the same way: `unit_code` for the unit whose subtree it shows,
+`q` for words searched without diacritics, `sort` for a key with `-` to reverse it, `limit`
+and `cursor` for the page. The field types below say each once.
+"""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -27,4 +32,35 @@ class PageRequest(BaseModel):
     cursor: str | None = Field(default=None, max_length=2000)
     sort: str | None = Field(
         default=None, max_length=40, description="a sort key; prefix `-` for descending"
+    )
+
+
+SubtreeFilter = Annotated[
+    str | None,
+    Field(
+        max_length=20,
+        description="a unit's subtree: the unit, every unit below it, and the former units "
+        "that went into them; the caller's unit by default",
+        examples=["01", "00097"],
+    ),
+]
+
+SearchFilter = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="words to find, diacritics and case ignored (`dan van kheo` finds "
+        "“Dân vận khéo”)",
+    ),
+]
+
+
+def sort_by(*keys: str, default: str) -> Any:
+    """A list's `sort` field, documenting the keys its service sorts by (`-` reverses one)."""
+    return Field(
+        default=None,
+        max_length=40,
+        description=f"one of {', '.join(keys)}; prefix `-` for descending; {default} when "
+        "not given",
+        examples=[default, *(key for key in keys if key != default.removeprefix("-"))],
     )

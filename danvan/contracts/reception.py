@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from danvan.contracts.envelope import EventPayload
-from danvan.contracts.paging import PageRequest
+from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.registry import (
     NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -296,12 +296,13 @@ class VisitReply(BaseModel):
 class VisitQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
+    sort: str | None = sort_by("received_on", default="-received_on")
+    unit_code: SubtreeFilter = None
     mode: ReceptionMode | None = None
     crowd: bool | None = None
     received_from: date | None = None
     received_to: date | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchFilter = None
 
 
 class ScheduleQuery(BaseModel):
@@ -496,7 +497,8 @@ class PetitionDetail(PetitionPublic):
 class PetitionQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
+    sort: str | None = sort_by("received_on", "next_due_on", "status", default="-received_on")
+    unit_code: SubtreeFilter = None
     petition_class: PetitionClass | None = None
     sector: Sector | None = None
     status: list[PetitionStatus] = Field(default_factory=list)
@@ -510,7 +512,7 @@ class PetitionQuery(PageRequest):
     )
     received_from: date | None = None
     received_to: date | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchFilter = None
 
 
 # ---- dialogue conferences ----------------------------------------------------------------------
@@ -606,10 +608,12 @@ class DialoguePublic(BaseModel):
 class DialogueQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
+    sort: str | None = sort_by("held_on", default="-held_on")
+    unit_code: SubtreeFilter = None
     level: DialogueLevel | None = None
     held_from: date | None = None
     held_to: date | None = None
+    q: SearchFilter = None
 
 
 # ---- digest and audit -----------------------------------------------------------------------
@@ -661,8 +665,9 @@ class DeadlineSummary(BaseModel):
 class AuditQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(default=None, max_length=20)
-    reader: str | None = Field(default=None, max_length=100)
+    sort: str | None = sort_by("at", default="-at")
+    unit_code: SubtreeFilter = None
+    reader: str | None = Field(default=None, max_length=100, description="who read: a `sub`")
     record_id: uuid.UUID | None = None
 
 

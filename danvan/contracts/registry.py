@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from danvan.contracts.envelope import EventPayload
-from danvan.contracts.paging import PageRequest
+from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.rpc import DECIDERS, WRITERS, Message, Role
 from danvan.messages import NOT_BLANK, MessageError
 
@@ -567,17 +567,16 @@ class RecordQuery(PageRequest):
 
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(
-        default=None, max_length=20, description="a unit's subtree; the caller's unit by default"
+    sort: str | None = sort_by(
+        "registered_on", "name", "updated_at", "status", default="-registered_on"
     )
+    unit_code: SubtreeFilter = None
     field: ModelField | None = None
     status: list[Status] = Field(default_factory=list)
     year: int | None = Field(default=None, ge=1990, le=2100, description="year of registration")
     organisation_id: uuid.UUID | None = None
     recognised: bool | None = None
-    q: str | None = Field(
-        default=None, max_length=200, description="words to find, diacritics and case ignored"
-    )
+    q: SearchFilter = None
 
 
 class ModelQuery(RecordQuery):

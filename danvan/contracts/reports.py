@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from danvan.contracts.envelope import EventPayload
-from danvan.contracts.paging import PageRequest
+from danvan.contracts.paging import PageRequest, SubtreeFilter, sort_by
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Labels, Line, Text, UnitCode
 from danvan.contracts.rpc import Message, Role
 from danvan.messages import NOT_BLANK, MessageError
@@ -249,9 +249,10 @@ REPORT_REVIEW_BODIES: dict[ReportAction, type[BaseModel]] = {
 class ReportQuery(PageRequest):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str | None = Field(
-        default=None, max_length=20, description="a unit's subtree; the caller's unit by default"
+    sort: str | None = sort_by(
+        "submitted_at", "period", "due_on", "status", default="-submitted_at"
     )
+    unit_code: SubtreeFilter = None
     period: PeriodCode | None = None
     kind: ReportKind | None = None
     status: list[ReportStatus] = Field(default_factory=list)

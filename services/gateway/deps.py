@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from faststream.nats import NatsBroker
 
 from danvan.bus import ServiceClient
-from danvan.clock import Clock
+from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
 from danvan.contracts.rpc import ErrorCode, Message, Principal, ServiceError
 from danvan.jwks import KeySetUnavailable
@@ -47,7 +47,8 @@ def get_view_cache(request: Request) -> ViewCache:
 
 
 def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
+    # create_app sets the clock; an app assembled from routers alone runs on the system's.
+    clock: Clock = getattr(request.app.state, "clock", None) or SystemClock()
     return clock
 
 

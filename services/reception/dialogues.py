@@ -30,7 +30,8 @@ from danvan.emit import Fact, emit
 from danvan.fact_units import DISTRICTS_CEASED, unit_for_fact
 from danvan.lifecycle import not_after_today
 from danvan.messages import not_found
-from danvan.pagination import SortOption, as_date, fetch_page, parse_sort
+from danvan.pagination import SortOption, as_date, fetch_page, parse_sort, search_condition
+from danvan.text import fold
 from danvan.units.model import REFORM_DATE
 from services.reception.context import ReceptionContext
 from services.reception.store import dialogues_table as DG
@@ -127,6 +128,7 @@ class DialogueHandlers:
                     participants=command.participants,
                     opinions_raised=command.opinions_raised,
                     topic=command.topic,
+                    search_folded=fold(f"{command.topic} {command.chair}"),
                     created_by=principal.sub,
                     created_at=now,
                 )
@@ -231,6 +233,8 @@ class DialogueHandlers:
             statement = statement.where(DG.c.held_on >= query.held_from)
         if query.held_to:
             statement = statement.where(DG.c.held_on <= query.held_to)
+        if query.q and query.q.strip():
+            statement = statement.where(search_condition(DG.c.search_folded, query.q))
         async with self._c.runtime.db() as session:
             rows, total, next_cursor = await fetch_page(
                 session,

@@ -156,6 +156,8 @@ dialogues_table = Table(
     Column("participants", Integer, nullable=False),
     Column("opinions_raised", Integer, nullable=False),
     Column("topic", String(500), nullable=False),
+    # The topic and chair folded (danvan.text.fold), for `q`.
+    Column("search_folded", Text, nullable=False, server_default=""),
     Column("created_by", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 
 from danvan.config import ServiceName
@@ -59,3 +60,28 @@ async def test_migrations_create_exactly_the_tables_the_code_defines(
         await engine.dispose()
     assert {"outbox", "inbox"} <= tables
     assert set(SERVICE_METADATA[service].tables) <= tables
+
+
+async def test_a_dialogue_recorded_before_dialogues_were_searchable_is_found_by_its_words(
+    make_database: MakeDatabase,
+) -> None:
+    url = await make_database("reception")
+    await upgrade("reception", url, "c0003")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO dialogues (id, unit_id, level, held_on, chair, participants, "
+                    "opinions_raised, topic, created_by, created_at) VALUES ('d1', '00097', "
+                    "'commune', :held_on, 'Trần Văn Bình', 120, 14, 'Trật tự vỉa hè', "
+                    "'officer', :at)"
+                ),
+                {"held_on": date(2026, 11, 10), "at": datetime(2026, 11, 10, 8, tzinfo=UTC)},
+            )
+        await upgrade("reception", url)
+        async with engine.connect() as connection:
+            folded = await connection.scalar(text("SELECT search_folded FROM dialogues"))
+    finally:
+        await engine.dispose()
+    assert folded == "trat tu via he tran van binh"

@@ -22,6 +22,7 @@ from danvan.units import UnitTree, load_units
 from services.gateway.app import create_app
 from services.gateway.unit_examples import DETAIL_EXAMPLES, LIST_EXAMPLES
 from tests.bearer import bearer
+from tests.list_exports import assert_exports_hold_the_pages
 
 SECRET = "unit-directory-secret-" + "x" * 32
 NATION = "VN"
@@ -479,3 +480,21 @@ async def test_the_api_document_describes_the_directory(client: httpx.AsyncClien
     assert {"403", "404", "422"} <= set(card["responses"])
     schema = document["components"]["schemas"]["UnitDetail"]["properties"]
     assert all(schema[field].get("description") for field in schema), schema
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+
+async def test_the_units_of_a_province_export_as_csv_and_xlsx_exactly_as_their_pages(
+    client: httpx.AsyncClient,
+) -> None:
+    items = await assert_exports_hold_the_pages(
+        client, "/api/v1/units", auth(HANOI), {"parent": HANOI}, name="units", limit=50
+    )
+    assert len(items) == 126
+    assert "Phường Hồng Hà" in {item["name"] for item in items}
+    # Outside the caller's scope, no file either.
+    refused = await client.get(
+        "/api/v1/units", params={"parent": "79", "format": "csv"}, headers=auth(HANOI)
+    )
+    assert refused.status_code == 403

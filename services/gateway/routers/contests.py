@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.access import require_role, require_scope
@@ -18,10 +17,10 @@ from danvan.contracts.contests import (
     EntryPublic,
     Prize,
 )
-from danvan.contracts.paging import Page
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Text
 from danvan.contracts.rpc import DECIDERS, WRITERS
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
+from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1/contests", tags=["contests"])
@@ -54,12 +53,16 @@ async def create_contest(
     return ContestDetail.model_validate(data)
 
 
-@router.get("", responses=ERROR_RESPONSES)
-async def list_contests(
-    query: Annotated[ContestQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[ContestPublic]:
-    data = await services.ask("registry", "contests", "list", principal, query)
-    return Page[ContestPublic].model_validate(data)
+add_list_route(
+    router,
+    "",
+    service="registry",
+    resource="contests",
+    query_type=ContestQuery,
+    item_type=ContestPublic,
+    name="list_contests",
+    summary="Contests organised in a unit's subtree, newest year first",
+)
 
 
 @router.get("/{contest_id}", responses=ERROR_RESPONSES)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.access import require_role, require_scope
@@ -15,10 +15,10 @@ from danvan.contracts.organisations import (
     OrganisationPublic,
     OrganisationQuery,
 )
-from danvan.contracts.paging import Page
 from danvan.contracts.registry import NAME_MAX_LENGTH, Line
 from danvan.contracts.rpc import Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
+from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1/organisations", tags=["organisations"])
@@ -44,13 +44,16 @@ async def create_organisation(
     return OrganisationPublic.model_validate(data)
 
 
-@router.get("", responses=ERROR_RESPONSES)
-async def list_organisations(
-    query: Annotated[OrganisationQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[OrganisationPublic]:
-    """Organisations of a unit's subtree, by name in Vietnamese order."""
-    data = await services.ask("registry", "organisations", "list", principal, query)
-    return Page[OrganisationPublic].model_validate(data)
+add_list_route(
+    router,
+    "",
+    service="registry",
+    resource="organisations",
+    query_type=OrganisationQuery,
+    item_type=OrganisationPublic,
+    name="list_organisations",
+    summary="Organisations of a unit's subtree, by name in Vietnamese order",
+)
 
 
 @router.get("/{organisation_id}", responses=ERROR_RESPONSES)

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.access import require_role, require_scope, unit_in_scope
-from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_ACTION_ROLES,
     PETITION_STEP_BODIES,
@@ -43,6 +42,7 @@ from danvan.contracts.reception import (
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Line, Text
 from danvan.contracts.rpc import WRITERS, Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
+from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route
 
@@ -89,13 +89,18 @@ async def create_visit(
     return VisitPublic.model_validate(data)
 
 
-@visits_router.get("", responses=ERROR_RESPONSES)
-async def list_visits(
-    query: Annotated[VisitQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[VisitPublic]:
-    """Visits received in a unit's subtree: filters, search, cursor pagination."""
-    data = await services.ask(SERVICE, "visits", "list", principal, query)
-    return Page[VisitPublic].model_validate(data)
+add_list_route(
+    visits_router,
+    "",
+    service=SERVICE,
+    resource="visits",
+    query_type=VisitQuery,
+    item_type=VisitPublic,
+    name="list_visits",
+    summary="Visits received in a unit's subtree: filters, search, cursor pagination",
+    description="Visitors' identities are masked outside the receiving unit; every read of "
+    "them, in a page or an export, leaves an audit record.",
+)
 
 
 class ReplyBody(BaseModel):
@@ -143,13 +148,18 @@ async def create_petition(
     return PetitionPublic.model_validate(data)
 
 
-@petitions_router.get("", responses=ERROR_RESPONSES)
-async def list_petitions(
-    query: Annotated[PetitionQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[PetitionPublic]:
-    """Petitions of a unit's subtree: by class, sector, status, overdue or nearly due."""
-    data = await services.ask(SERVICE, "petitions", "list", principal, query)
-    return Page[PetitionPublic].model_validate(data)
+add_list_route(
+    petitions_router,
+    "",
+    service=SERVICE,
+    resource="petitions",
+    query_type=PetitionQuery,
+    item_type=PetitionPublic,
+    name="list_petitions",
+    summary="Petitions of a unit's subtree: by class, sector, status, overdue or nearly due",
+    description="Petitioners' identities are masked outside the handling unit; every read of "
+    "them, in a page or an export, leaves an audit record.",
+)
 
 
 @petitions_router.get("/{petition_id}", responses=ERROR_RESPONSES)
@@ -196,13 +206,16 @@ async def create_dialogue(
     return DialoguePublic.model_validate(data)
 
 
-@dialogues_router.get("", responses=ERROR_RESPONSES)
-async def list_dialogues(
-    query: Annotated[DialogueQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[DialoguePublic]:
-    """Dialogue conferences held in a unit's subtree."""
-    data = await services.ask(SERVICE, "dialogues", "list", principal, query)
-    return Page[DialoguePublic].model_validate(data)
+add_list_route(
+    dialogues_router,
+    "",
+    service=SERVICE,
+    resource="dialogues",
+    query_type=DialogueQuery,
+    item_type=DialoguePublic,
+    name="list_dialogues",
+    summary="Dialogue conferences held in a unit's subtree",
+)
 
 
 @dialogues_router.get("/{dialogue_id}", responses=ERROR_RESPONSES)
@@ -272,14 +285,18 @@ async def reception_schedule(
 audit_router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@audit_router.get("/personal-data", responses=ERROR_RESPONSES)
-async def personal_data_audit(
-    query: Annotated[AuditQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[AuditEntry]:
-    """Who read or anonymised personal data, and when (admins)."""
-    require_role(principal, Role.ADMIN)
-    data = await services.ask(SERVICE, "audit", "list", principal, query)
-    return Page[AuditEntry].model_validate(data)
+add_list_route(
+    audit_router,
+    "/personal-data",
+    service=SERVICE,
+    resource="audit",
+    query_type=AuditQuery,
+    item_type=AuditEntry,
+    name="personal_data_audit",
+    summary="Who read or anonymised personal data, and when (admins)",
+    roles=[Role.ADMIN],
+    file_name="personal-data-audit",
+)
 
 
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])

@@ -5,16 +5,17 @@ routes are built in a factory, and FastAPI reads their types from the functions.
 """
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from danvan.access import require_role, require_scope
-from danvan.contracts.paging import Page
+from danvan.contracts.paging import PageRequest
 from danvan.contracts.registry import ACTION_ROLES, STEP_BODIES, Action
 from danvan.contracts.rpc import WRITERS
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
+from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route
 
@@ -35,7 +36,7 @@ def record_router(
     noun: str,
     create_type: type[BaseModel],
     changes_type: type[BaseModel],
-    query_type: type[BaseModel],
+    query_type: type[PageRequest],
     public_type: type[BaseModel],
     detail_type: type[BaseModel],
 ) -> APIRouter:
@@ -52,13 +53,6 @@ def record_router(
         if unit_code in units:
             require_scope(units, principal, unit_code)
         return await services.ask("registry", resource, "create", principal, body)
-
-    async def listing(
-        query: Annotated[query_type, Query()],  # type: ignore[valid-type]
-        principal: CurrentPrincipal,
-        services: ServicesDep,
-    ) -> Any:
-        return await services.ask("registry", resource, "list", principal, query)
 
     async def one(record_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep) -> Any:
         return await services.ask("registry", resource, "get", principal, {"id": str(record_id)})
@@ -83,14 +77,16 @@ def record_router(
         responses=ERROR_RESPONSES,
         summary=f"Register a {noun}",
     )
-    router.add_api_route(
+    add_list_route(
+        router,
         "",
-        listing,
-        methods=["GET"],
-        response_model=Page[public_type],  # type: ignore[valid-type]
-        responses=ERROR_RESPONSES,
+        service="registry",
+        resource=resource,
+        query_type=query_type,
+        item_type=public_type,
+        name=f"list_{resource}",
         summary=f"List {noun}s in a unit's subtree: filters, search without diacritics, "
-        "sort, cursor pagination with a total",
+        "sort, cursor pagination with a total; or export them all as CSV or XLSX",
     )
     router.add_api_route(
         "/{record_id}",

@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from danvan.access import require_role, require_scope, unit_in_scope
-from danvan.contracts.paging import Page
 from danvan.contracts.reports import (
     PERIOD_PATTERN,
     REPORT_ACTION_ROLES,
@@ -31,6 +30,7 @@ from danvan.contracts.reports import (
     ReportSubmit,
 )
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
+from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.routers.steps import step_route
 
@@ -73,14 +73,17 @@ async def submit_report(
     return report
 
 
-@reports_router.get("", responses=ERROR_RESPONSES)
-async def list_reports(
-    query: Annotated[ReportQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
-) -> Page[ReportPublic]:
-    """Reports of a unit's subtree (its own and its children's): by period, kind and status,
-    with cursor pagination and a total."""
-    data = await services.ask(SERVICE, RESOURCE, "list", principal, query)
-    return Page[ReportPublic].model_validate(data)
+add_list_route(
+    reports_router,
+    "",
+    service=SERVICE,
+    resource=RESOURCE,
+    query_type=ReportQuery,
+    item_type=ReportPublic,
+    name="list_reports",
+    summary="Reports of a unit's subtree (its own and its children's): by period, kind and "
+    "status, with cursor pagination and a total",
+)
 
 
 @reports_router.get("/{report_id}", responses=ERROR_RESPONSES)

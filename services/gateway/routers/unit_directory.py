@@ -22,7 +22,8 @@ from danvan.units.directory import (
     UnitQuery,
     default_order,
 )
-from services.gateway.deps import CurrentPrincipal, UnitsDep
+from services.gateway.deps import ClockDep, CurrentPrincipal, SettingsDep, UnitsDep
+from services.gateway.exports import FORMAT_DESCRIPTION, LIST_RESPONSES, ListFormat, export_list
 from services.gateway.openapi import ERROR_RESPONSES
 from services.gateway.unit_examples import DETAIL_EXAMPLES, LIST_EXAMPLES
 from services.gateway.unit_views import UnitDetail, UnitSummary
@@ -74,14 +75,31 @@ class UnitListQuery(PageRequest):
     )
 
 
+class UnitListRequest(UnitListQuery):
+    format: ListFormat = Field(default=ListFormat.JSON, description=FORMAT_DESCRIPTION)
+
+
 @router.get(
     "",
-    responses=ERROR_RESPONSES
-    | {200: {"content": {"application/json": {"examples": LIST_EXAMPLES}}}},
+    response_model=Page[UnitSummary],
+    responses=LIST_RESPONSES
+    | {
+        200: {
+            **LIST_RESPONSES[200],
+            "content": {
+                **LIST_RESPONSES[200]["content"],
+                "application/json": {"examples": LIST_EXAMPLES},
+            },
+        }
+    },
 )
 async def list_units(
-    query: Annotated[UnitListQuery, Query()], principal: CurrentPrincipal, units: UnitsDep
-) -> Page[UnitSummary]:
+    query: Annotated[UnitListRequest, Query()],
+    principal: CurrentPrincipal,
+    units: UnitsDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Any:
     """Search the administrative units, or walk their tree by level, in the caller's scope
     (its unit and those below it, with the units that ceased and went into them; the
     nation's callers see every unit).
@@ -95,6 +113,25 @@ async def list_units(
     Pages follow `next_cursor` until it is null; `total` counts every match on every page.
     """
     require_role(principal, *Role)
+    if query.format is ListFormat.JSON:
+        return _units_page(units, principal, query)
+
+    async def ask_page(request: PageRequest) -> Any:
+        return _units_page(units, principal, UnitListQuery.model_validate(request.model_dump()))
+
+    return await export_list(
+        ask_page,
+        UnitListQuery.model_validate(query.model_dump(exclude={"format"})),
+        item_type=UnitSummary,
+        fmt=query.format,
+        max_rows=settings.export_max_rows,
+        name="units",
+        unit_code=query.parent or principal.unit,
+        today=clock.today(),
+    )
+
+
+def _units_page(units: UnitTree, principal: Principal, query: UnitListQuery) -> Page[UnitSummary]:
     visible = _visible(units, principal)
     if query.parent is not None and query.parent in units:
         require_scope(units, principal, query.parent)
