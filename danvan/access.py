@@ -39,6 +39,17 @@ def require_scope(tree: UnitTree, principal: Principal, unit_id: str) -> None:
         )
 
 
+def require_nation(principal: Principal) -> None:
+    """An operation on every unit at once (rebuilding every figure, the deadline check over
+    every petition) is the nation's: a unit's scope stops at its own subtree."""
+    if principal.unit != NATION_ID:
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            f"this acts on every unit: only principals of the nation ({NATION_ID}) may, "
+            f"not of unit {principal.unit}",
+        )
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if not principal.has_any(*roles):
         wanted = ", ".join(role.value for role in roles)
