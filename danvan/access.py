@@ -55,6 +55,21 @@ def require_scope(tree: UnitTree, principal: Principal, unit_id: str) -> None:
         raise ServiceError(ErrorCode.FORBIDDEN, outside_scope(unit_id, principal))
 
 
+def require_nation(principal: Principal) -> None:
+    """An operation on every unit at once (rebuilding every figure, the deadline check over
+    every petition) is the nation's: a unit's scope stops at its own subtree."""
+    if principal.unit != NATION_ID:
+        raise ServiceError(
+            ErrorCode.FORBIDDEN,
+            Message(
+                vi=f"thao tác này tác động đến mọi đơn vị: chỉ người dùng cấp trung ương "
+                f"({NATION_ID}) được làm, không phải đơn vị {principal.unit}",
+                en=f"this acts on every unit: only principals of the nation ({NATION_ID}) may, "
+                f"not of unit {principal.unit}",
+            ),
+        )
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if not principal.has_any(*roles):
         wanted = ", ".join(role.value for role in roles)

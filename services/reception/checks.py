@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from danvan.access import facts_scope, listing_unit, require_role, unit_in_scope
+from danvan.access import facts_scope, listing_unit, require_nation, require_role, unit_in_scope
 from danvan.contracts.paging import Page
 from danvan.contracts.reception import (
     PETITION_CLASS_LABELS,
@@ -68,6 +68,7 @@ class Checks:
 
     async def run_by_request(self, principal: Principal, _request: NoArguments) -> CheckResult:
         require_role(principal, Role.ADMIN)
+        require_nation(principal)
         return await self.run()
 
     # ---- overdue ---------------------------------------------------------------------------

@@ -149,6 +149,9 @@ class ContestHandlers:
         require_role(principal, *WRITERS)
         async with transaction(self._runtime.db) as session:
             contest = await self._contest(session, command.contest_id)
+            # The organising unit (or one above it) enters records: a commune whose model
+            # may run in its city's contest does not enter it itself.
+            require_scope(self._units, principal, contest.unit_id)
             kind = command.kind.value
             noun = RECORD_NOUNS[kind]
             record = await store.get_record(session, kind, command.record_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from danvan.access import require_role, require_scope
+from danvan.access import require_nation, require_role, require_scope
 from danvan.clock import Clock
 from danvan.contracts.reporting import (
     ExportFile,
@@ -77,9 +77,11 @@ class ReportingHandlers:
 
     async def rebuild(self, principal: Principal, _: RebuildStart) -> RebuildStatus:
         require_role(principal, Role.ADMIN)
+        require_nation(principal)
         return await self._rebuilder.start()
 
     async def rebuild_status(self, principal: Principal, _: RebuildStart) -> RebuildStatus:
         require_role(principal, Role.ADMIN)
+        require_nation(principal)
         async with self._runtime.db() as session:
             return await builds.status(session)

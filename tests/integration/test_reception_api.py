@@ -119,7 +119,7 @@ async def test_a_crowd_complaint_is_accepted_becomes_nearly_due_then_overdue_onc
     assert [p["id"] for p in configured.json()["data"]] == [pid]
 
     stack.clock.advance(timedelta(days=4))  # 2026-12-17: the day after the due day
-    admin = stack.auth(HANOI, Role.ADMIN)
+    admin = stack.auth("VN", Role.ADMIN)
     first = await stack.client.post("/api/v1/admin/deadline-check", headers=admin)
     second = await stack.client.post("/api/v1/admin/deadline-check", headers=admin)
     assert first.json()["overdue_marked"] == 1, first.text
@@ -354,7 +354,7 @@ async def test_every_kind_of_reception_event_reaches_an_outside_subscriber(
     assert replied.status_code == 200, replied.text
     await crowd_visit(stack, new_case=True, received_on="2026-12-01")  # its reply is late
     check = await stack.client.post(
-        "/api/v1/admin/deadline-check", headers=stack.auth(HANOI, Role.ADMIN)
+        "/api/v1/admin/deadline-check", headers=stack.auth("VN", Role.ADMIN)
     )
     assert check.json()["overdue_marked"] >= 1, check.text
     expected = {cls.event_type() for cls in events_of("reception")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from danvan.access import in_scope, require_role, require_scope
+from danvan.access import in_scope, require_nation, require_role, require_scope
 from danvan.contracts.rpc import ErrorCode, Principal, Role, ServiceError
 from danvan.units import UnitTree, load_units
 
@@ -59,3 +59,12 @@ def test_refusals_are_forbidden_errors(units: UnitTree) -> None:
     assert role.value.code is ErrorCode.FORBIDDEN
     assert "officer" in role.value.message.en
     require_role(principal("01", Role.LEADER), Role.OFFICER, Role.LEADER)
+
+
+def test_what_acts_on_every_unit_is_for_the_nations_principals_only() -> None:
+    require_nation(principal("VN", Role.ADMIN))
+    for unit in ("01", "00097"):
+        with pytest.raises(ServiceError) as refused:
+            require_nation(principal(unit, Role.ADMIN))
+        assert refused.value.code is ErrorCode.FORBIDDEN
+        assert unit in refused.value.message.en

@@ -430,7 +430,7 @@ def test_an_admin_reads_the_personal_data_audit_and_runs_the_deadline_check(
     audit = client.get(
         "/api/v1/audit/personal-data", params={"unit_code": "00097"}, headers=auth(Role.ADMIN)
     )
-    check = client.post("/api/v1/admin/deadline-check", headers=auth(Role.ADMIN))
+    check = client.post("/api/v1/admin/deadline-check", headers=auth(Role.ADMIN, "VN"))
     assert audit.status_code == 200
     assert check.json() == {"overdue_marked": 2, "digests_published": 3, "anonymised": 1}
     assert [(asked.resource, asked.action) for asked in services.asked] == [

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from danvan.access import require_role
+from danvan.access import require_nation, require_role
 from danvan.contracts.registry import Labels
 from danvan.contracts.reporting import (
     AREA_LABELS,
@@ -131,8 +131,9 @@ def _file_row(detail: ErrorDetail, rows: list[Any]) -> ErrorDetail:
 @router.post("/api/v1/admin/reporting/rebuild", status_code=202, responses=ERROR_RESPONSES)
 async def start_rebuild(principal: CurrentPrincipal, services: ServicesDep) -> RebuildStatus:
     """Rebuild every figure from the streams' first event; views keep the old figures until
-    the rebuild is done. 409 while one is running."""
+    the rebuild is done. 409 while one is running. Admins of the nation (VN) only."""
     require_role(principal, Role.ADMIN)
+    require_nation(principal)
     return RebuildStatus.model_validate(
         await services.ask(SERVICE, "rebuild", "start", principal, {})
     )
@@ -140,8 +141,9 @@ async def start_rebuild(principal: CurrentPrincipal, services: ServicesDep) -> R
 
 @router.get("/api/v1/admin/reporting/rebuild", responses=ERROR_RESPONSES)
 async def rebuild_status(principal: CurrentPrincipal, services: ServicesDep) -> RebuildStatus:
-    """How far the rebuild in progress is, or how the last one ended."""
+    """How far the rebuild in progress is, or how the last one ended (admins of the nation)."""
     require_role(principal, Role.ADMIN)
+    require_nation(principal)
     return RebuildStatus.model_validate(
         await services.ask(SERVICE, "rebuild", "status", principal, {})
     )

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from danvan.access import require_role, require_scope, unit_in_scope
+from danvan.access import require_nation, require_role, require_scope, unit_in_scope
 from danvan.contracts.reception import (
     PETITION_ACTION_ROLES,
     PETITION_STEP_BODIES,
@@ -306,9 +306,10 @@ admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 async def run_deadline_check(
     principal: CurrentPrincipal, services: ServicesDep, settings: SettingsDep
 ) -> CheckResult:
-    """Run the scheduled deadline check now: mark overdue petitions, anonymise expired
-    personal data (admins)."""
+    """Run the scheduled deadline check now, over every unit: mark overdue petitions,
+    anonymise expired personal data (admins of the nation, VN)."""
     require_role(principal, Role.ADMIN)
+    require_nation(principal)
     timeout = max(settings.rpc_timeout, DEADLINE_CHECK_TIMEOUT)
     data = await services.ask(SERVICE, "deadlines", "check", principal, {}, timeout=timeout)
     return CheckResult.model_validate(data)
