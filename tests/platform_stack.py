@@ -4,6 +4,7 @@ again, and move the clock."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
+from nats.js.errors import NotFoundError
 
+from danvan.bus import stream_name
 from danvan.clock import VIETNAM, FixedClock
 from danvan.config import DATA_SERVICES, Settings
 from danvan.contracts.rpc import Role
@@ -22,8 +26,10 @@ from danvan.units import UnitTree, load_units
 from services.gateway.app import create_app
 from services.reception.app import build as build_reception
 from services.registry.app import build as build_registry
+from services.reporting.app import CONSUMERS
 from services.reporting.app import build as build_reporting
 from tests.bearer import bearer
+from tests.waiting import eventually
 
 SECRET = "platform-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)  # a Monday
@@ -62,6 +68,38 @@ class PlatformStack:
         runtime = self._build[service]()
         await runtime.start()
         self.running[service] = runtime
+
+    async def settled(self) -> None:
+        """Until reporting has applied and acknowledged everything now in the streams, and the
+        gateway has read the notes it published meanwhile: after this, a view stays cached
+        until something new happens."""
+        connection = await nats.connect(self.settings.nats_url)
+        try:
+            js = connection.jetstream()
+
+            async def all_acknowledged() -> bool:
+                for source, durable in CONSUMERS.items():
+                    stream = stream_name(source)
+                    last = (await js.stream_info(stream)).state.last_seq
+                    if last == 0:
+                        continue
+                    try:
+                        info = await js.consumer_info(stream, durable)
+                    except NotFoundError:
+                        return False
+                    if info.num_pending or info.num_ack_pending:
+                        return False
+                    if info.ack_floor is None or (info.ack_floor.stream_seq or 0) < last:
+                        return False
+                return True
+
+            await eventually(all_acknowledged, timeout=20)
+        finally:
+            await connection.close()
+        # Notes published before the acknowledgements: one round trip on the gateway's own
+        # connection, and a moment for its callbacks, and they have been read.
+        await self.app.state.runtime.broker.config.connection_state.connection.flush()
+        await asyncio.sleep(0.2)
 
     async def get(self, path: str, unit: str, *roles: Role, **params: Any) -> httpx.Response:
         return await self.client.get(path, params=params, headers=self.auth(unit, *roles))
