@@ -23,6 +23,7 @@ from danvan.config import Settings
 from danvan.contracts.rpc import (
     ErrorCode,
     ErrorDetail,
+    Message,
     Principal,
     RpcFailed,
     RpcOk,
@@ -31,6 +32,7 @@ from danvan.contracts.rpc import (
 )
 from danvan.outbox import CONTENT_TYPE, MAX_RETRY_DELAY, OutgoingEvent, Publish
 from danvan.telemetry import tracer_provider
+from danvan.text import unstorable_paths
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,9 @@ async def handle_rpc(
         return ServiceError(
             ErrorCode.VALIDATION, "invalid request", validation_details(error)
         ).to_reply()
+    unstorable = unstorable_paths(envelope.data)
+    if unstorable:
+        return unstorable_text(unstorable).to_reply()
     try:
         with answering_within(envelope.timeout):
             result = await handler(envelope.principal, data)
@@ -160,6 +165,21 @@ async def handle_rpc(
         log.exception("rpc handler failed")
         return ServiceError(ErrorCode.INTERNAL, "internal error").to_reply()
     return RpcOk[Any](data=result).model_dump(mode="json")
+
+
+UNSTORABLE_TEXT = Message(
+    vi="không được chứa ký tự NUL (U+0000) hay nửa cặp UTF-16 đứng lẻ",
+    en="must not contain the NUL character (U+0000) or a lone UTF-16 surrogate",
+)
+
+
+def unstorable_text(paths: list[str]) -> ServiceError:
+    """Refused before a handler runs: PostgreSQL would refuse it mid-write, SQLite keep it."""
+    return ServiceError(
+        ErrorCode.VALIDATION,
+        Message(vi="văn bản có ký tự không lưu được", en="text with characters not kept"),
+        [ErrorDetail(field=path or None, reason=UNSTORABLE_TEXT) for path in paths],
+    )
 
 
 def validation_details(error: ValidationError) -> list[ErrorDetail]:

@@ -22,8 +22,12 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INTERNAL: 500,
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+# A body the framework could not parse (broken JSON, not multipart) is invalid input like any
+# other: 422, as FastAPI answers for a JSON decode error.
+CODE_BY_STATUS[400] = ErrorCode.VALIDATION
 
 
 def rendered(error: ServiceError, language: Language) -> ErrorResponse:
@@ -65,6 +69,19 @@ def _field_path(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
 
 
 INVALID_REQUEST = Message(vi="yêu cầu không hợp lệ", en="invalid request")
+UNEXPECTED = Message(
+    vi="lỗi không lường trước của cổng API; lỗi đã được ghi lại",
+    en="an unexpected error in the gateway; it has been logged",
+)
+# What the framework says itself (routing, body parsing), in both languages.
+FRAMEWORK_MESSAGES: dict[int, Message] = {
+    400: Message(vi="không đọc được nội dung yêu cầu", en="the request body could not be read"),
+    404: Message(vi="không có đường dẫn này", en="no such path"),
+    405: Message(
+        vi="phương thức không được hỗ trợ tại đường dẫn này",
+        en="method not allowed at this path",
+    ),
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -88,4 +105,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(error.status_code, ErrorCode.INTERNAL)
-        return error_response(ServiceError(code, str(error.detail)), request_language(request))
+        message = FRAMEWORK_MESSAGES.get(error.status_code, str(error.detail))
+        # The framework's headers matter: `Allow` on a 405.
+        headers = dict(error.headers) if error.headers else None
+        return error_response(ServiceError(code, message), request_language(request), headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Starlette logs the exception after this answer: the shape stays the same for a bug.
+        return error_response(
+            ServiceError(ErrorCode.INTERNAL, UNEXPECTED), request_language(request)
+        )
