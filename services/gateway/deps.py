@@ -18,7 +18,11 @@ from danvan.units import UnitTree
 from services.gateway.protection import RateLimiter
 from services.gateway.view_cache import ViewCache
 
-_bearer = HTTPBearer(auto_error=False, description="a JWT: `danvan token --unit CODE --role ROLE`")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="a JWT: `danvan token --unit CODE --role ROLE` prints one for trying the API",
+)
 
 
 def get_settings(request: Request) -> Settings:

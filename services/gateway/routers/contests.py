@@ -28,14 +28,24 @@ router = APIRouter(prefix="/api/v1/contests", tags=["contests"])
 
 
 class EntryBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "model", "record_id": "0b9e4c1e-6f1a-4f5e-9a53-8d2c1f7e4a10"}]
+        },
+    )
 
     kind: EntryKind
     record_id: uuid.UUID
 
 
 class ResultBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"prize": "first", "score": 92.5, "remarks": "Cách làm hay, lan tỏa rộng"}]
+        },
+    )
 
     prize: Prize
     score: float | None = Field(default=None, ge=0, le=100)

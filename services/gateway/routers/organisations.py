@@ -25,7 +25,10 @@ router = APIRouter(prefix="/api/v1/organisations", tags=["organisations"])
 
 
 class OrganisationChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Công an phường Hồng Hà", "active": True}]},
+    )
 
     name: Line | None = Field(default=None, max_length=NAME_MAX_LENGTH)
     kind: OrganisationKind | None = None

@@ -44,6 +44,7 @@ from danvan.contracts.registry import TEXT_MAX_LENGTH, Line, Text
 from danvan.contracts.rpc import WRITERS, Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import PeriodQuery, UnitCodePath
 from services.gateway.routers.steps import step_route
 
 SERVICE = "reception"
@@ -65,7 +66,14 @@ PETITION_STEP_SUMMARIES = {
 
 
 class FollowUpBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "done", "on": "2026-12-20", "remarks": "Đã lắp 14 đèn chiếu sáng"}
+            ]
+        },
+    )
 
     status: FollowUpStatus
     on: date | None = Field(default=None, description="the day of the change; today when not given")
@@ -99,7 +107,17 @@ async def list_visits(
 
 
 class ReplyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2026-11-25",
+                    "summary": "Đã trả lời bằng văn bản số 45/UBND về đơn giá bồi thường",
+                }
+            ]
+        },
+    )
 
     on: date | None = None
     summary: Line = Field(max_length=1000, description="what was answered, in a line")
@@ -242,7 +260,7 @@ unit_reception_router = APIRouter(prefix="/api/v1/units", tags=["reception"])
 
 @unit_reception_router.get("/{code}/reception-digest", responses=ERROR_RESPONSES)
 async def reception_digest(
-    code: str, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+    code: UnitCodePath, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
 ) -> Digest:
     """What a unit must act on today: petitions nearly due and overdue."""
     unit = unit_in_scope(units, principal, code)
@@ -252,13 +270,11 @@ async def reception_digest(
 
 @unit_reception_router.get("/{code}/reception-schedule", responses=ERROR_RESPONSES)
 async def reception_schedule(
-    code: str,
+    code: UnitCodePath,
     principal: CurrentPrincipal,
     services: ServicesDep,
     units: UnitsDep,
-    period: Annotated[
-        str, Query(max_length=10, examples=["2026Q3"], description="2026, 2026Q3, 202605…")
-    ],
+    period: PeriodQuery,
 ) -> ScheduleCompliance:
     """Whether the head of a unit kept the reception days the law sets, in a period."""
     unit = unit_in_scope(units, principal, code)

@@ -32,6 +32,7 @@ from danvan.contracts.reports import (
 )
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import UnitCodePath
 from services.gateway.routers.steps import step_route
 
 SERVICE = "reporting"
@@ -121,7 +122,7 @@ PeriodParam = Annotated[
 
 @unit_reports_router.get("/{code}/completeness", responses=ERROR_RESPONSES)
 async def completeness(
-    code: str,
+    code: UnitCodePath,
     period: PeriodParam,
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -138,7 +139,7 @@ async def completeness(
 
 @unit_reports_router.get("/{code}/concerns", responses=ERROR_RESPONSES)
 async def concerns(
-    code: str,
+    code: UnitCodePath,
     period: PeriodParam,
     principal: CurrentPrincipal,
     services: ServicesDep,

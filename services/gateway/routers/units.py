@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from danvan.access import unit_in_scope
 from danvan.contracts.reporting import Boundaries, FiguresQuery, FiguresView
@@ -23,19 +23,12 @@ from services.gateway.deps import (
 )
 from services.gateway.language import request_language
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import PeriodQuery, UnitCodePath
 from services.gateway.view_cache import CachedView, etag_of, matches, provinces_of_unit
 from services.gateway.views import Dashboard, UnitFigures, UnitRef
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 
-PeriodQuery = Annotated[
-    str,
-    Query(
-        max_length=10,
-        examples=["2026"],
-        description="2026, 2026S1 (half), 2026Q3, 202605 (month) or 2026NM (nine months)",
-    ),
-]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "the view has not changed since the `If-None-Match` ETag"}
 }
@@ -47,7 +40,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     responses={**ERROR_RESPONSES, **NOT_MODIFIED},
 )
 async def dashboard(
-    code: str,
+    code: UnitCodePath,
     request: Request,
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -103,7 +96,7 @@ async def dashboard(
 
 @router.get("/{code}/figures", responses=ERROR_RESPONSES)
 async def figures(
-    code: str,
+    code: UnitCodePath,
     principal: CurrentPrincipal,
     services: ServicesDep,
     units: UnitsDep,
