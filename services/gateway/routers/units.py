@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Request, Response
 
 from danvan.access import unit_in_scope
 from danvan.contracts.reporting import Boundaries, FiguresQuery, FiguresView
-from danvan.lifecycle import period_of
+from danvan.lifecycle import compared_period_of
 from danvan.periods import Basis
 from services.gateway.composition import compose
 from services.gateway.dashboard import DashboardRequest, assemble, parts
@@ -64,7 +64,7 @@ async def dashboard(
     while nothing the view shows has changed."""
     wanted = DashboardRequest(
         unit=unit_in_scope(units, principal, code),
-        period=period_of(period),
+        period=compared_period_of(period),
         basis=basis,
         boundaries=boundaries,
     )
@@ -107,7 +107,7 @@ async def figures(
     """Every indicator of a unit for a period with its breakdowns and its change against the
     same period of the year before, what was recorded at the unit's own level, and every
     child's figures."""
-    period_of(period)
+    compared_period_of(period)
     unit = unit_in_scope(units, principal, code)
     query = FiguresQuery(unit_code=unit.id, period=period, basis=basis.value, boundaries=boundaries)
     view = FiguresView.model_validate(
