@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from danvan.contracts.reports import PERIOD_PATTERN
+
 UnitCodePath = Annotated[
     str,
     Path(
@@ -20,7 +22,7 @@ UnitCodePath = Annotated[
 PeriodQuery = Annotated[
     str,
     Query(
-        min_length=1,
+        pattern=PERIOD_PATTERN,
         max_length=10,
         examples=["2026"],
         description="2026, 2026S1 (half), 2026Q3, 202605 (month) or 2026NM (nine months)",
