@@ -68,6 +68,8 @@ async def create_contest(
 async def list_contests(
     query: Annotated[ContestQuery, Query()], principal: CurrentPrincipal, services: ServicesDep
 ) -> Page[ContestPublic]:
+    """Contests organised in a unit's subtree, newest year first (`sort`: year or name), by
+    year, level or words of the name."""
     data = await services.ask("registry", "contests", "list", principal, query)
     return Page[ContestPublic].model_validate(data)
 

@@ -60,6 +60,7 @@ async def list_organisations(
 async def get_organisation(
     organisation_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep
 ) -> OrganisationPublic:
+    """One organisation of the directory."""
     data = await services.ask(
         "registry", "organisations", "get", principal, {"id": str(organisation_id)}
     )
