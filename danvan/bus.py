@@ -22,6 +22,7 @@ from danvan.answer_by import answering_within, still_awaited
 from danvan.config import Settings
 from danvan.contracts.rpc import (
     ErrorCode,
+    ErrorDetail,
     Message,
     Principal,
     RpcFailed,
@@ -31,6 +32,7 @@ from danvan.contracts.rpc import (
 )
 from danvan.outbox import CONTENT_TYPE, MAX_RETRY_DELAY, OutgoingEvent, Publish
 from danvan.telemetry import tracer_provider
+from danvan.text import unstorable_paths
 from danvan.timeutil import utcnow
 from danvan.validation_errors import INVALID_REQUEST, validation_details
 
@@ -154,6 +156,9 @@ async def handle_rpc(
         return ServiceError(
             ErrorCode.VALIDATION, INVALID_REQUEST, validation_details(error.errors())
         ).to_reply()
+    unstorable = unstorable_paths(envelope.data)
+    if unstorable:
+        return unstorable_text(unstorable).to_reply()
     try:
         with answering_within(envelope.timeout, envelope.sent_at):
             # A request that waited in a queue past its caller's patience is not begun.
@@ -169,6 +174,21 @@ async def handle_rpc(
         log.exception("rpc handler failed")
         return ServiceError(ErrorCode.INTERNAL, INTERNAL_ERROR).to_reply()
     return RpcOk[Any](data=result).model_dump(mode="json")
+
+
+UNSTORABLE_TEXT = Message(
+    vi="không được chứa ký tự NUL (U+0000) hay nửa cặp UTF-16 đứng lẻ",
+    en="must not contain the NUL character (U+0000) or a lone UTF-16 surrogate",
+)
+
+
+def unstorable_text(paths: list[str]) -> ServiceError:
+    """Refused before a handler runs: PostgreSQL would refuse it mid-write, SQLite keep it."""
+    return ServiceError(
+        ErrorCode.VALIDATION,
+        Message(vi="văn bản có ký tự không lưu được", en="text with characters not kept"),
+        [ErrorDetail(field=path or None, reason=UNSTORABLE_TEXT) for path in paths],
+    )
 
 
 async def call(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
-from danvan.periods import InvalidPeriod, Period
+from danvan.periods import MIN_YEAR, InvalidPeriod, Period
 
 
 def invalid(field: str, reason: Message) -> ServiceError:
@@ -23,6 +23,25 @@ def period_of(code: str, field: str = "period") -> Period:
         return Period.parse(code)
     except InvalidPeriod as error:
         raise invalid(field, error.message) from error
+
+
+def compared_period_of(code: str, field: str = "period") -> Period:
+    """A period for a view that compares it with the same period of the year before ("cùng
+    kỳ"): a 422 for the first supported year, which has no year before it."""
+    period = period_of(code, field)
+    try:
+        period.same_period_last_year()
+    except InvalidPeriod as error:
+        raise invalid(
+            field,
+            Message(
+                vi=f"{period.code} không có năm trước để so sánh cùng kỳ: "
+                f"số liệu bắt đầu từ năm {MIN_YEAR + 1}",
+                en=f"{period.code} has no year before it to compare with: "
+                f"views start from the year {MIN_YEAR + 1}",
+            ),
+        ) from error
+    return period
 
 
 def not_after_today(day: date, today: date, field: str) -> None:

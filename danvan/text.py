@@ -1,9 +1,11 @@
-"""Vietnamese text: a folded form for diacritic-insensitive search."""
+"""Vietnamese text: a folded form for diacritic-insensitive search, a sort key that orders as
+Vietnamese does, and the strings no database can store."""
 
 from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 
 def _fold_char(char: str) -> str:
@@ -172,3 +174,36 @@ def sort_string(text: str) -> str:
     tokens, cases, nfc = sort_key(text)
     words = "".join(_token_string(token) for token in tokens)
     return f"{words}{_END_OF_TOKENS}{''.join(str(case) for case in cases)}{_END_OF_TOKENS}{nfc}"
+
+
+def storable(text: str) -> bool:
+    """Whether a database can keep `text`: PostgreSQL refuses the NUL character in text
+    columns, and no UTF-8 column takes a lone surrogate (JSON's `"\\ud800"` decodes to one)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable_paths(value: Any, path: str = "") -> list[str]:
+    """The dotted paths (`entries.3.note`) of the strings in a decoded JSON document, keys
+    included, that a database cannot keep."""
+    found: list[str] = []
+    if isinstance(value, str):
+        if not storable(value):
+            found.append(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)
+            if not storable(name):
+                # The path is sent back to the caller: it must itself be storable.
+                name = ascii(name)
+                found.append(f"{path}.{name}" if path else name)
+            found += unstorable_paths(item, f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += unstorable_paths(item, f"{path}.{index}" if path else str(index))
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -98,7 +99,32 @@ class ResultRecord(BaseModel):
     remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
 
 
+ENTRY_EXAMPLE: dict[str, Any] = {
+    "id": "9d1e2f3a-4b5c-4d6e-8f70-a1b2c3d4e5f6",
+    "kind": "model",
+    "record_id": "0b9e4c1e-6f1a-4f5e-9a53-8d2c1f7e4a10",
+    "record_name": "Cổng trường an toàn văn minh",
+    "unit_code": "00097",
+    "prize": "first",
+    "score": 92.5,
+    "remarks": "Cách làm hay, lan tỏa rộng",
+}
+CONTEST_EXAMPLE: dict[str, Any] = {
+    "id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+    "name": "Hội thi Dân vận khéo phường Hồng Hà năm 2026",
+    "level": "commune",
+    "year": 2026,
+    "unit_code": "00097",
+    "held_on": "2026-10-10",
+    "created_by": "lanh-dao-hong-ha",
+    "created_at": "2026-08-01T08:30:00+07:00",
+    "entries": 1,
+}
+
+
 class EntryPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+
     id: uuid.UUID
     kind: EntryKind
     record_id: uuid.UUID
@@ -110,6 +136,8 @@ class EntryPublic(BaseModel):
 
 
 class ContestPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CONTEST_EXAMPLE]})
+
     id: uuid.UUID
     name: str
     level: RecognitionLevel
@@ -122,6 +150,10 @@ class ContestPublic(BaseModel):
 
 
 class ContestDetail(ContestPublic):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [CONTEST_EXAMPLE | {"results": [ENTRY_EXAMPLE]}]}
+    )
+
     results: list[EntryPublic]
 
 

@@ -59,6 +59,21 @@ class OrganisationUpdate(BaseModel):
 
 
 class OrganisationPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3c2b8f1a-0d4e-4b7a-9f61-2e5d8c7b6a01",
+                    "name": "Công an thành phố Hà Nội",
+                    "kind": "police",
+                    "unit_code": "01",
+                    "active": True,
+                    "updated_at": "2026-02-10T09:00:00+07:00",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     name: str
     kind: OrganisationKind

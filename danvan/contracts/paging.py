@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -17,7 +17,22 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
+def _page_example(schema: dict[str, Any], page: type[BaseModel]) -> None:
+    """A page's example holds its item's example: `Page[ModelPublic]` shows a model."""
+    item = page.__pydantic_generic_metadata__["args"]
+    extra = item[0].model_config.get("json_schema_extra") if item and _is_model(item[0]) else None
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"data": examples[:1], "total": 1, "next_cursor": None}]
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_page_example)
+
     data: list[T]
     total: int = Field(description="how many items match the filters, on every page")
     next_cursor: str | None = Field(

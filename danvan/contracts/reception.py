@@ -255,6 +255,52 @@ class VisitCreate(BaseModel):
 
 
 class VisitPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7eaf04ab-236c-48be-961e-e8ffd2a459e6",
+                    "unit_code": "00097",
+                    "mode": "periodic",
+                    "received_on": "2026-11-16",
+                    "receiver_name": "Trần Văn Bình",
+                    "receiver_role": "head",
+                    "headcount": 12,
+                    "crowd": True,
+                    "representatives_count": 2,
+                    "repeat": False,
+                    "case_id": "cf46850c-8bda-4206-92c7-d174373ff7e9",
+                    "matter": "Bồi thường giải phóng mặt bằng dự án đường vành đai",
+                    "content": "Đề nghị xem xét lại đơn giá bồi thường",
+                    "received_documents": "",
+                    "warnings": [],
+                    "visitors": [
+                        {
+                            "name": "Lê Thị Hoa",
+                            "id_number": "001190012345",
+                            "address": None,
+                            "phone": None,
+                        }
+                    ],
+                    "representatives": [
+                        {
+                            "name": "Lê Thị Hoa",
+                            "id_number": "001190012345",
+                            "address": None,
+                            "phone": None,
+                        },
+                        {"name": "Phạm Văn Nam", "id_number": None, "address": None, "phone": None},
+                    ],
+                    "reply_due_on": "2026-12-01",
+                    "replied_on": None,
+                    "reply_summary": None,
+                    "created_by": "can-bo-hong-ha",
+                    "created_at": "2026-11-16T09:40:23+07:00",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     unit_code: str
     mode: ReceptionMode
@@ -315,6 +361,23 @@ class ScheduleQuery(BaseModel):
 class ScheduleCompliance(BaseModel):
     """Whether the head of a unit kept the reception days the law sets."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_code": "00097",
+                    "period": "202611",
+                    "required_days": 4,
+                    "held_days": 3,
+                    "kept": False,
+                    "rule": "Luật Tiếp công dân 2013 Art. 15: 1 day a week",
+                    "held_on": ["2026-11-02", "2026-11-09", "2026-11-16"],
+                    "missing_periods": ["2026-W47"],
+                }
+            ]
+        }
+    )
+
     unit_code: str
     period: str
     required_days: int
@@ -341,10 +404,10 @@ class PetitionCreate(BaseModel):
                     "sector": "compensation",
                     "petitioner": {
                         "kind": "crowd",
-                        "name": "Lê Thị Hoa và 11 hộ dân",
-                        "id_number": "001190012345",
+                        "name": "Nguyễn Văn Hùng và 11 hộ dân",
+                        "id_number": "001085067890",
                         "address": {"unit_code": "00097", "street": "Ngõ 12 Âu Cơ"},
-                        "phone": "0912345678",
+                        "phone": "0987654321",
                     },
                     "respondent": "Ban Quản lý dự án đường vành đai",
                     "summary": "Khiếu nại quyết định phê duyệt đơn giá bồi thường",
@@ -385,46 +448,102 @@ class PetitionStepBody(BaseModel):
 
 
 class ClassifyBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"petition_class": "mixed", "sector": "land", "expected_version": 1}]
+        },
+    )
+
     petition_class: PetitionClass | None = None
     sector: Sector | None = None
 
 
 class RejectBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Đơn không ghi tên, địa chỉ người khiếu nại"}]},
+    )
+
     reason: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
 
 
 class ForwardBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"to_body": "Ủy ban nhân dân thành phố Hà Nội", "dispatch_number": "125/PC-UBND"}
+            ]
+        },
+    )
+
     to_body: Line = Field(max_length=NAME_MAX_LENGTH, description="the competent body")
     dispatch_number: Line = Field(max_length=100, description='e.g. "125/PC-UBND"')
 
 
 class AcceptBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"on": "2026-11-20", "complex": True}]}
+    )
+
     complex: bool = False
     especially_complex: bool = False
     several_places: bool = Field(default=False, description="denunciations: checks at places")
 
 
 class VerifyBody(PetitionStepBody):
-    pass
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"on": "2026-11-25"}]}
+    )
 
 
 class ExtendBody(PetitionStepBody):
     """A denunciation's resolution extended by a written decision."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"decision_number": "87/QĐ-UBND"}]}
+    )
+
     decision_number: Line = Field(max_length=100)
 
 
 class ConcludeBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "conclusion": "partly_upheld",
+                    "decision_number": "312/QĐ-UBND",
+                    "remarks": "Điều chỉnh đơn giá bồi thường cho 4 hộ",
+                }
+            ]
+        },
+    )
+
     conclusion: Conclusion
     decision_number: Line = Field(max_length=100)
     remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
 
 
 class EnforceBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"remarks": "Đã chi trả phần bồi thường bổ sung"}]},
+    )
+
     remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
 
 
 class WithdrawPetitionBody(PetitionStepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Người khiếu nại đã được giải thích và rút đơn"}]
+        },
+    )
+
     reason: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
 
 
@@ -438,6 +557,36 @@ PETITION_STEP_BODIES: dict[PetitionAction, type[PetitionStepBody]] = {
     PetitionAction.CONCLUDE: ConcludeBody,
     PetitionAction.ENFORCE: EnforceBody,
     PetitionAction.WITHDRAW: WithdrawPetitionBody,
+}
+
+
+PETITION_EXAMPLE: dict[str, Any] = {
+    "id": "f209f65b-a801-4eed-bf92-f90397f5a7ac",
+    "unit_code": "00097",
+    "received_on": "2026-11-16",
+    "source": "in_person",
+    "forwarded_by": None,
+    "petition_class": "complaint",
+    "sector": "compensation",
+    "status": "accepted",
+    "version": 3,
+    "petitioner": {
+        "name": "Nguyễn Văn Hùng và 11 hộ dân",
+        "id_number": "001085067890",
+        "address": {"unit_code": "00097", "street": "Ngõ 12 Âu Cơ"},
+        "phone": "0987654321",
+        "kind": "crowd",
+    },
+    "respondent": "Ban Quản lý dự án đường vành đai",
+    "summary": "Khiếu nại quyết định phê duyệt đơn giá bồi thường",
+    "remote_area": False,
+    "case_id": "84b9a258-c817-41da-9eb2-b2b62cbb7df7",
+    "first_instance_id": None,
+    "next_due_on": "2027-01-19",
+    "overdue": False,
+    "conclusion": None,
+    "created_by": "can-bo-hong-ha",
+    "updated_at": "2026-11-20T15:12:45+07:00",
 }
 
 
@@ -465,6 +614,8 @@ class PetitionHistoryEntry(BaseModel):
 
 
 class PetitionPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PETITION_EXAMPLE]})
+
     id: uuid.UUID
     unit_code: str
     received_on: date
@@ -488,6 +639,41 @@ class PetitionPublic(BaseModel):
 
 
 class PetitionDetail(PetitionPublic):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                PETITION_EXAMPLE
+                | {
+                    "content": "Đề nghị xem xét lại đơn giá bồi thường đất nông nghiệp",
+                    "attachments": [],
+                    "deadlines": [
+                        {
+                            "rule_code": "complaint_acceptance",
+                            "basis": "Luật Khiếu nại 2011 Arts. 27, 36",
+                            "label": "Thụ lý khiếu nại lần đầu, lần hai",
+                            "started_on": "2026-11-16",
+                            "due_on": "2026-11-26",
+                            "met_on": "2026-11-20",
+                            "state": "met",
+                            "overdue": False,
+                        }
+                    ],
+                    "history": [
+                        {
+                            "version": 1,
+                            "action": "received",
+                            "status": "received",
+                            "on": "2026-11-16",
+                            "by": "can-bo-hong-ha",
+                            "at": "2026-11-16T09:45:03+07:00",
+                            "details": {},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     content: str
     attachments: list[Attachment]
     deadlines: list[DeadlinePublic]
@@ -594,6 +780,34 @@ class FollowUpPublic(BaseModel):
 
 
 class DialoguePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "06ebb1bb-6e04-4f12-9d39-83925b851b35",
+                    "unit_code": "00097",
+                    "level": "commune",
+                    "held_on": "2026-11-10",
+                    "chair": "Trần Văn Bình, Chủ tịch UBND phường",
+                    "participants": 120,
+                    "opinions_raised": 14,
+                    "topic": "Chỉnh trang đô thị và trật tự vỉa hè",
+                    "follow_ups": [
+                        {
+                            "id": "88c0e568-54af-46b4-9221-390ecc910dd1",
+                            "description": "Lắp đèn chiếu sáng ngõ 12",
+                            "owner": "Phòng Kinh tế, Hạ tầng và Đô thị",
+                            "due_on": "2026-12-31",
+                            "status": "pending",
+                            "done_on": None,
+                            "overdue": False,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     unit_code: str
     level: DialogueLevel
@@ -631,6 +845,29 @@ class DigestItem(BaseModel):
 
 class Digest(BaseModel):
     """What a unit must act on: petitions nearly due and overdue, on one day."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_code": "00097",
+                    "on": "2026-12-03",
+                    "nearly_due": [],
+                    "overdue": [
+                        {
+                            "petition_id": "f209f65b-a801-4eed-bf92-f90397f5a7ac",
+                            "unit_code": "00097",
+                            "petition_class": "complaint",
+                            "summary": "Khiếu nại quyết định phê duyệt đơn giá bồi thường",
+                            "rule_code": "complaint_acceptance",
+                            "due_on": "2026-11-26",
+                            "days_left": -7,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     unit_code: str
     on: date
@@ -672,6 +909,24 @@ class AuditQuery(PageRequest):
 
 
 class AuditEntry(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+                    "at": "2026-11-20T15:10:02+07:00",
+                    "reader": "can-bo-hong-ha",
+                    "reader_unit": "00097",
+                    "action": "read",
+                    "record_kind": "petition",
+                    "record_id": "f209f65b-a801-4eed-bf92-f90397f5a7ac",
+                    "unit_code": "00097",
+                    "fields": ["name", "id_number", "address", "phone"],
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     at: datetime
     reader: str
@@ -685,6 +940,12 @@ class AuditEntry(BaseModel):
 
 class CheckResult(BaseModel):
     """What one run of the deadline check did."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"overdue_marked": 7, "digests_published": 3, "anonymised": 0}]
+        }
+    )
 
     overdue_marked: int = Field(description="petitions newly marked overdue")
     digests_published: int = Field(description="units whose daily digest was published")

@@ -334,7 +334,19 @@ class ModelUpdate(_Target, ModelChangesBody):
 
 
 class ExemplarChangesBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Change some details of an exemplar; the other details stay."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "expected_version": 2,
+                    "changes": {"achievement": "Vận động 52 hộ hiến đất mở rộng ngõ 12"},
+                }
+            ]
+        },
+    )
 
     expected_version: int | None = Field(default=None, ge=1)
     changes: dict[str, Any] = Field(min_length=1)
@@ -367,11 +379,28 @@ class StepBody(BaseModel):
 
 
 class StartBody(StepBody):
-    pass
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"on": "2026-03-16"}]}
+    )
 
 
 class AppraiseBody(StepBody):
     """The survey and appraisal ("khảo sát, thẩm định")."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2026-09-20",
+                    "appraiser": "Ban Dân vận Quận ủy Tây Hồ",
+                    "findings": "Cổng trường thông thoáng vào giờ tan học; phụ huynh đồng tình",
+                    "score": 87.5,
+                    "expected_version": 2,
+                }
+            ]
+        },
+    )
 
     appraiser: Line = Field(max_length=NAME_MAX_LENGTH, description="who surveyed")
     findings: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
@@ -380,6 +409,19 @@ class AppraiseBody(StepBody):
 
 class EvaluateBody(StepBody):
     """The result of "bình xét": proposed for recognition or not."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2026-10-01",
+                    "proposed": True,
+                    "remarks": "Đề nghị công nhận mô hình Dân vận khéo cấp thành phố",
+                }
+            ]
+        },
+    )
 
     proposed: bool
     remarks: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
@@ -414,10 +456,22 @@ class RecogniseBody(StepBody):
 
 
 class NotRecogniseBody(StepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"on": "2026-10-15", "reason": "Chưa duy trì đủ 6 tháng"}]},
+    )
+
     reason: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
 
 
 class WithdrawBody(StepBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Đơn vị sáp nhập, mô hình chuyển sang phường mới"}]
+        },
+    )
+
     reason: Text = Field(min_length=1, max_length=TEXT_MAX_LENGTH)
 
 
@@ -480,8 +534,86 @@ class NoArguments(BaseModel):
 
 # ---- replies ---------------------------------------------------------------------------------
 
+# Examples for the OpenAPI document: one model's life in Phường Hồng Hà (Hà Nội).
+MODEL_EXAMPLE: dict[str, Any] = {
+    "id": "0b9e4c1e-6f1a-4f5e-9a53-8d2c1f7e4a10",
+    "name": "Cổng trường an toàn văn minh",
+    "field": "culture_society",
+    "unit_code": "00097",
+    "registered_on": "2026-03-02",
+    "status": "recognised",
+    "version": 5,
+    "description": "Giữ trật tự, an toàn giao thông trước cổng các trường học của phường",
+    "topics": ["civilised_urban_areas"],
+    "organisation_id": None,
+    "locality": "Tổ dân phố số 5",
+    "target_group": "Học sinh, phụ huynh",
+    "objectives": "Không còn ùn tắc giờ tan học",
+    "criteria": ["Không còn hàng quán lấn chiếm cổng trường"],
+    "implementing_forces": "Đoàn Thanh niên, Hội Phụ nữ, Công an phường",
+    "start_date": "2026-03-02",
+    "planned_evaluation_date": "2026-10-01",
+    "attachments": [
+        {"url": "https://hongha.hanoi.gov.vn/ke-hoach-05.pdf", "title": "Kế hoạch số 05/KH-UBND"}
+    ],
+    "recognition_level": "province",
+    "recognised_on": "2026-10-15",
+    "created_by": "can-bo-hong-ha",
+    "updated_at": "2026-10-15T10:24:31+07:00",
+}
+AWARD_EXAMPLE: dict[str, Any] = {
+    "kind": "certificate_of_merit",
+    "title": "Bằng khen của Ủy ban nhân dân Thành phố",
+    "recipient_kind": "collective",
+    "recipient_name": "Chi bộ Tổ dân phố số 5",
+    "granting_body": "Ủy ban nhân dân thành phố Hà Nội",
+}
+HISTORY_EXAMPLE: list[dict[str, Any]] = [
+    {
+        "version": 1,
+        "action": "registered",
+        "status": "registered",
+        "on": "2026-03-02",
+        "by": "can-bo-hong-ha",
+        "at": "2026-03-02T08:15:02+07:00",
+        "details": {},
+    },
+    {
+        "version": 5,
+        "action": "recognise",
+        "status": "recognised",
+        "on": "2026-10-15",
+        "by": "lanh-dao-ha-noi",
+        "at": "2026-10-15T10:24:31+07:00",
+        "details": {
+            "level": "province",
+            "decision_number": "1234/QĐ-UBND",
+            "awards": [AWARD_EXAMPLE],
+        },
+    },
+]
+EXEMPLAR_EXAMPLE: dict[str, Any] = {
+    "id": "5f0c7f7e-2d3b-4b61-8e0c-1a9d3f6b2c44",
+    "kind": "individual",
+    "name": "Nguyễn Thị Lan",
+    "field": "economy",
+    "unit_code": "00097",
+    "organisation_id": None,
+    "achievement": "Vận động 40 hộ hiến đất mở rộng ngõ 12",
+    "attachments": [],
+    "registered_on": "2026-04-06",
+    "status": "registered",
+    "version": 1,
+    "recognition_level": None,
+    "recognised_on": None,
+    "created_by": "can-bo-hong-ha",
+    "updated_at": "2026-04-06T14:02:10+07:00",
+}
+
 
 class ModelPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [MODEL_EXAMPLE]})
+
     id: uuid.UUID
     name: str
     field: ModelField
@@ -507,6 +639,8 @@ class ModelPublic(BaseModel):
 
 
 class ExemplarPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXEMPLAR_EXAMPLE]})
+
     id: uuid.UUID
     kind: ExemplarKind
     name: str
@@ -550,11 +684,42 @@ class AwardPublic(BaseModel):
 
 
 class ModelDetail(ModelPublic):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                MODEL_EXAMPLE
+                | {
+                    "history": HISTORY_EXAMPLE,
+                    "awards": [
+                        AWARD_EXAMPLE
+                        | {
+                            "level": "province",
+                            "decision_number": "1234/QĐ-UBND",
+                            "decided_on": "2026-10-15",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     history: list[HistoryEntry]
     awards: list[AwardPublic]
 
 
 class ExemplarDetail(ExemplarPublic):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                EXEMPLAR_EXAMPLE
+                | {
+                    "history": [HISTORY_EXAMPLE[0] | {"on": "2026-04-06"}],
+                    "awards": [],
+                }
+            ]
+        }
+    )
+
     history: list[HistoryEntry]
     awards: list[AwardPublic]
 
@@ -853,6 +1018,20 @@ class ImportProgress(BaseModel):
 
 
 class ImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "registered": 2,
+                    "ids": [
+                        "0b9e4c1e-6f1a-4f5e-9a53-8d2c1f7e4a10",
+                        "7a4f6a2e-9c1d-4e0b-b6a5-3f2e1d0c9b88",
+                    ],
+                }
+            ]
+        }
+    )
+
     registered: int
     ids: list[uuid.UUID] = Field(description="the new models' ids, in the file's row order")
 

@@ -501,13 +501,33 @@ class FigureEntry(BaseModel):
 
 
 class FigureEntries(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "manual",
+                    "entries": [
+                        {
+                            "unit_code": "00097",
+                            "period": "2026Q3",
+                            "indicator": "supervision.sessions",
+                            "value": 4,
+                            "note": "Giám sát việc thu gom rác thải tại các tổ dân phố",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     source: FigureSource = FigureSource.MANUAL
     entries: list[FigureEntry] = Field(min_length=1, max_length=5000)
 
 
 class FigureEntriesResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"saved": 1}]})
+
     saved: int
 
 
@@ -535,6 +555,24 @@ class FigureEntered(EventPayload):
 
 
 class RebuildStatus(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "running": True,
+                    "build": 3,
+                    "building": 4,
+                    "started_at": "2026-12-03T02:00:00Z",
+                    "finished_at": None,
+                    "applied": 125000,
+                    "total": 480000,
+                    "error": None,
+                    "units": "vietnamadminunits-1.0.4",
+                }
+            ]
+        }
+    )
+
     running: bool
     build: int = Field(description="the build the views are served from")
     building: int | None = None

@@ -213,7 +213,17 @@ class _Target(BaseModel):
 
 
 class ReturnBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "comment": "Bổ sung số liệu đối thoại quý IV và kết quả thực hiện Kết luận 120",
+                    "expected_version": 1,
+                }
+            ]
+        },
+    )
 
     comment: RequiredText = Field(
         max_length=TEXT_MAX_LENGTH, description="what the unit must complete"
@@ -224,7 +234,10 @@ class ReturnBody(BaseModel):
 
 
 class ApproveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "Đồng ý", "expected_version": 2}]},
+    )
 
     comment: Text = Field(default="", max_length=TEXT_MAX_LENGTH)
     expected_version: int | None = Field(
@@ -290,7 +303,71 @@ class ConcernPublic(BaseModel):
     units: list[UnitName]
 
 
+WORK_LABEL = {"vi": "Báo cáo công tác dân vận", "en": "Report on mass-mobilisation work"}
+YEAR_2026 = {"vi": "Năm 2026", "en": "Year 2026"}
+REPORT_EXAMPLE: dict[str, Any] = {
+    "id": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+    "unit_code": "00097",
+    "unit_name": "Phường Hồng Hà, Thành phố Hà Nội",
+    "parent_code": "01",
+    "kind": "work",
+    "kind_label": WORK_LABEL,
+    "period": "2026",
+    "period_label": YEAR_2026,
+    "status": "approved",
+    "status_label": {"vi": "Đã duyệt", "en": "Approved"},
+    "version": 2,
+    "submission": 1,
+    "number": "15-BC/BDV",
+    "place": "Hà Nội",
+    "due_on": "2026-12-20",
+    "first_submitted_at": "2026-12-10T16:05:00+07:00",
+    "submitted_at": "2026-12-10T16:05:00+07:00",
+    "submitted_by": "can-bo-hong-ha",
+    "on_time": True,
+    "reviewed_at": "2026-12-14T09:30:00+07:00",
+    "reviewed_by": "lanh-dao-ha-noi",
+    "concerns_count": 0,
+    "hot_spots_count": 0,
+}
+COMPLETENESS_EXAMPLE: dict[str, Any] = {
+    "unit_code": "01",
+    "unit_name": "Thành phố Hà Nội",
+    "period": "2026",
+    "period_label": YEAR_2026,
+    "kind": "work",
+    "kind_label": WORK_LABEL,
+    "as_of": "2026-12-21",
+    "due_on": "2026-12-20",
+    "expected_from": [{"code": "01", "name": "Thành phố Hà Nội"}],
+    "expected": 126,
+    "submitted": 118,
+    "on_time": 111,
+    "approved": 97,
+    "returned": 4,
+    "submitted_rate": 93.7,
+    "on_time_rate": 88.1,
+    "rows": [
+        {
+            "unit_code": "00097",
+            "unit_name": "Phường Hồng Hà",
+            "level": "commune",
+            "status": "approved",
+            "status_label": {"vi": "Đã duyệt", "en": "Approved"},
+            "due_on": "2026-12-20",
+            "submitted_at": "2026-12-10T16:05:00+07:00",
+            "on_time": True,
+            "overdue": False,
+            "report_id": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+            "version": 2,
+        }
+    ],
+}
+
+
 class ReportPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [REPORT_EXAMPLE]})
+
     id: uuid.UUID
     unit_code: str
     unit_name: str
@@ -328,6 +405,44 @@ class ReportHistoryEntry(BaseModel):
 
 
 class ReportDetail(ReportPublic):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                REPORT_EXAMPLE
+                | {
+                    "results": "Tổ chức 12 hội nghị đối thoại; 66 mô hình đăng ký…",
+                    "limitations": "Một số tổ dân vận hoạt động chưa thường xuyên…",
+                    "tasks": "8 nhóm nhiệm vụ, giải pháp trọng tâm năm 2027…",
+                    "review_comment": "Đồng ý",
+                    "figures": {"unit_code": "00097", "period": "2026", "figures": []},
+                    "concerns": [],
+                    "history": [
+                        {
+                            "version": 1,
+                            "action": "submit",
+                            "action_label": {"vi": "Gửi báo cáo", "en": "Submitted"},
+                            "status": "submitted",
+                            "submission": 1,
+                            "by": "can-bo-hong-ha",
+                            "at": "2026-12-10T16:05:00+07:00",
+                            "comment": None,
+                        },
+                        {
+                            "version": 2,
+                            "action": "approve",
+                            "action_label": {"vi": "Phê duyệt", "en": "Approved"},
+                            "status": "approved",
+                            "submission": 1,
+                            "by": "lanh-dao-ha-noi",
+                            "at": "2026-12-14T09:30:00+07:00",
+                            "comment": "Đồng ý",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     results: str
     limitations: str
     tasks: str
@@ -356,6 +471,8 @@ class CompletenessRow(BaseModel):
 
 class Completeness(BaseModel):
     """How many of a parent's children reported for a period, and on time ("29/29")."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [COMPLETENESS_EXAMPLE]})
 
     unit_code: str
     unit_name: str
@@ -391,6 +508,41 @@ class ConcernItem(BaseModel):
 
 class ConcernsView(BaseModel):
     """Every concern raised in a unit's whole subtree in a month: hot spots first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_code": "01",
+                    "unit_name": "Thành phố Hà Nội",
+                    "period": "202611",
+                    "period_label": {"vi": "Tháng 11/2026", "en": "November 2026"},
+                    "count": 1,
+                    "hot_spots": 1,
+                    "concerns": [
+                        {
+                            "report_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                            "report_status": "submitted",
+                            "report_status_label": {
+                                "vi": "Đã gửi, chờ duyệt",
+                                "en": "Submitted, awaiting review",
+                            },
+                            "reporting_unit": {
+                                "code": "00097",
+                                "name": "Phường Hồng Hà, Thành phố Hà Nội",
+                            },
+                            "topic": "Bồi thường giải phóng mặt bằng",
+                            "description": "12 hộ chưa đồng thuận đơn giá bồi thường",
+                            "hot_spot": True,
+                            "units": [
+                                {"code": "00097", "name": "Phường Hồng Hà, Thành phố Hà Nội"}
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     unit_code: str
     unit_name: str

@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal_error"
     TOO_LARGE = "too_large"
     RATE_LIMITED = "rate_limited"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 class Role(StrEnum):
@@ -110,6 +111,10 @@ class RpcRequest(BaseModel, Generic[T]):
     sent_at: datetime | None = Field(default=None, description="when the caller sent it (UTC)")
 
 
+# An error reply must fit one NATS message (1 MB by default) whatever the request held.
+MAX_REPLY_DETAILS = 1000
+
+
 class ServiceError(Exception):
     """Raised by a handler to answer with an error reply instead of a result."""
 
@@ -123,5 +128,17 @@ class ServiceError(Exception):
 
     def to_reply(self) -> dict[str, Any]:
         return RpcFailed(
-            error=RpcError(code=self.code, message=self.message, details=self.details)
+            error=RpcError(code=self.code, message=self.message, details=self._shown_details())
         ).model_dump(mode="json")
+
+    def _shown_details(self) -> list[ErrorDetail]:
+        if len(self.details) <= MAX_REPLY_DETAILS:
+            return self.details
+        kept = self.details[: MAX_REPLY_DETAILS - 1]
+        more = len(self.details) - len(kept)
+        return [
+            *kept,
+            ErrorDetail(
+                reason=Message(vi=f"… và {more} lỗi khác không liệt kê", en=f"… and {more} more")
+            ),
+        ]

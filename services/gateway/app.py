@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -15,6 +16,7 @@ from danvan.telemetry import tracer_provider
 from danvan.tokens import token_verifier
 from danvan.units import UnitTree
 from services.gateway.errors import install_error_handlers
+from services.gateway.openapi import with_nulls_restored
 from services.gateway.protection import RateLimiter, install_protection
 from services.gateway.routers import (
     contests,
@@ -82,4 +84,17 @@ def create_app(
     app.include_router(units.router)
     app.include_router(figures.router)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider())
+    install_document(app)
     return app
+
+
+def install_document(app: FastAPI) -> None:
+    """The OpenAPI document FastAPI makes, with the nulls of its examples put back."""
+    made_by_fastapi = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_nulls_restored(made_by_fastapi())
+        return app.openapi_schema
+
+    app.openapi = document  # type: ignore[method-assign]

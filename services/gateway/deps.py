@@ -23,7 +23,11 @@ TOKEN_REQUIRED = Message(
     en="a bearer token is required",
 )
 
-_bearer = HTTPBearer(auto_error=False, description="a JWT: `danvan token --unit CODE --role ROLE`")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="a JWT: `danvan token --unit CODE --role ROLE` prints one for trying the API",
+)
 
 
 def get_settings(request: Request) -> Settings:

@@ -32,8 +32,12 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INTERNAL: 500,
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+# A body the framework could not parse (broken JSON, not multipart) is invalid input like any
+# other: 422, as FastAPI answers for a JSON decode error.
+CODE_BY_STATUS[400] = ErrorCode.VALIDATION
 
 
 def rendered(error: ServiceError, language: Language) -> ErrorResponse:
@@ -97,13 +101,27 @@ HTTP_MESSAGES: dict[int, str] = {
 }
 
 
+# What the framework says in English where its own words ("Not Found") say less.
+HTTP_ENGLISH: dict[int, str] = {
+    400: "the request body could not be read",
+    404: "no such path",
+    405: "method not allowed at this path",
+}
+
+
 def _http_message(error: StarletteHTTPException) -> Message:
     """Starlette's own refusals (an unknown path, a method not allowed), in both languages."""
-    english = str(error.detail)
+    english = HTTP_ENGLISH.get(error.status_code, str(error.detail))
     vietnamese = HTTP_MESSAGES.get(error.status_code)
     if vietnamese is None:
         return Message(vi=f"yêu cầu không được đáp ứng (HTTP {error.status_code})", en=english)
     return Message(vi=vietnamese, en=english)
+
+
+UNEXPECTED = Message(
+    vi="lỗi không lường trước của cổng API; lỗi đã được ghi lại",
+    en="an unexpected error in the gateway; it has been logged",
+)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -125,4 +143,11 @@ def install_error_handlers(app: FastAPI) -> None:
             ServiceError(code, _http_message(error)),
             request_language(request),
             dict(error.headers) if error.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Starlette logs the exception after this answer: the shape stays the same for a bug.
+        return error_response(
+            ServiceError(ErrorCode.INTERNAL, UNEXPECTED), request_language(request)
         )

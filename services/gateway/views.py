@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.contracts.reception import DeadlineSummary
 from danvan.contracts.registry import Labels, Pipeline
@@ -12,6 +12,7 @@ from danvan.contracts.reporting import Area, Boundaries, ChildFigure, Figure, Fi
 from danvan.contracts.reports import Completeness
 from danvan.contracts.rpc import ErrorCode
 from danvan.units import Unit
+from services.gateway.view_examples import DASHBOARD_EXAMPLE, UNIT_FIGURES_EXAMPLE
 
 
 class UnitRef(BaseModel):
@@ -114,6 +115,8 @@ class ViewWarning(BaseModel):
 class Dashboard(BaseModel):
     """Everything a portal shows of one unit for one period, in one response."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [DASHBOARD_EXAMPLE]})
+
     unit: UnitRef
     level: str = Field(examples=["province"])
     parents: list[UnitRef] = Field(description="from the nation down to the unit's parent")
@@ -149,6 +152,8 @@ class Dashboard(BaseModel):
 class UnitFigures(FiguresView):
     """Every indicator of a unit for a period, with breakdowns, what was recorded at its own
     level, and every child's figures: the detail behind a dashboard."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [UNIT_FIGURES_EXAMPLE]})
 
     unit: UnitRef
     parents: list[UnitRef] = Field(description="from the nation down to the unit's parent")

@@ -30,7 +30,7 @@ from danvan.contracts.reporting import (
     dimension_key,
 )
 from danvan.contracts.rpc import ErrorCode, ErrorDetail, Message, ServiceError
-from danvan.lifecycle import period_of
+from danvan.lifecycle import compared_period_of
 from danvan.periods import Basis, Period
 from danvan.units import Generation, Unit, UnitTree
 from services.reporting.builds import read_builds
@@ -42,7 +42,7 @@ REQUIRED = "reception.head_days_required"
 
 
 def parse_period(code: str, basis: str) -> tuple[Period, Basis]:
-    period = period_of(code)
+    period = compared_period_of(code)
     try:
         return period, Basis(basis)
     except ValueError as error:

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from danvan.contracts.rpc import ErrorCode, ServiceError
+from danvan.lifecycle import compared_period_of
 from danvan.periods import (
     Basis,
     InvalidPeriod,
@@ -390,3 +392,12 @@ def test_a_regional_language_tag_gets_its_language_label() -> None:
 def test_an_unknown_label_language_is_refused() -> None:
     with pytest.raises(ValueError, match="fr"):
         Period.parse("2024").label("fr")
+
+
+def test_a_view_of_the_first_supported_year_is_refused_for_want_of_a_year_to_compare() -> None:
+    with pytest.raises(ServiceError) as caught:
+        compared_period_of("190005")
+    assert caught.value.code is ErrorCode.VALIDATION
+    assert caught.value.details[0].field == "period"
+    assert "1901" in str(caught.value)
+    assert compared_period_of("190105").code == "190105"

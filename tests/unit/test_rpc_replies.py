@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 
 from danvan.bus import handle_rpc
-from danvan.contracts.rpc import ErrorCode, Message, Principal, Role, ServiceError
+from danvan.contracts.rpc import (
+    MAX_REPLY_DETAILS,
+    ErrorCode,
+    ErrorDetail,
+    Message,
+    Principal,
+    Role,
+    ServiceError,
+)
 
 PRINCIPAL = {"sub": "u", "unit": "01", "roles": ["officer"]}
 
@@ -64,3 +73,38 @@ async def test_an_unexpected_failure_answers_internal_error_without_its_details(
     reply = await handle_rpc({"principal": PRINCIPAL, "data": {"text": "a"}}, Echo, broken)
     assert reply["error"]["code"] == "internal_error"
     assert "secret" not in str(reply)
+
+
+async def test_text_no_database_can_keep_is_refused_naming_where_it_is() -> None:
+    class Entries(BaseModel):
+        entries: list[dict[str, str]]
+
+    async def keep(_principal: Principal, request: Entries) -> dict[str, Any]:
+        raise AssertionError("the handler must not run")
+
+    data = {"entries": [{"note": "tốt"}, {"note": "a\x00b"}, {"bad\ud800key": "x"}]}
+    reply = await handle_rpc({"principal": PRINCIPAL, "data": data}, Entries, keep)
+    assert reply["error"]["code"] == "validation_error"
+    assert [d["field"] for d in reply["error"]["details"]] == [
+        "entries.1.note",
+        "entries.2.'bad\\ud800key'",
+    ]
+
+
+async def test_an_error_with_thousands_of_details_still_fits_one_message() -> None:
+    many = [
+        ErrorDetail(
+            field="value", reason=Message(vi=f"dòng {n} sai", en=f"row {n} is wrong"), row=n
+        )
+        for n in range(5000)
+    ]
+
+    async def refuse(_principal: Principal, _request: Echo) -> dict[str, Any]:
+        raise ServiceError(ErrorCode.VALIDATION, Message(vi="5000 lỗi", en="5000 problems"), many)
+
+    reply = await handle_rpc({"principal": PRINCIPAL, "data": {"text": "a"}}, Echo, refuse)
+    details = reply["error"]["details"]
+    assert len(details) == MAX_REPLY_DETAILS
+    assert details[-2]["row"] == MAX_REPLY_DETAILS - 2
+    assert details[-1]["reason"]["en"] == f"… and {5000 - MAX_REPLY_DETAILS + 1} more"
+    assert len(json.dumps(reply)) < 1_000_000

@@ -27,14 +27,24 @@ router = APIRouter(prefix="/api/v1/contests", tags=["contests"])
 
 
 class EntryBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "model", "record_id": "0b9e4c1e-6f1a-4f5e-9a53-8d2c1f7e4a10"}]
+        },
+    )
 
     kind: EntryKind
     record_id: uuid.UUID
 
 
 class ResultBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"prize": "first", "score": 92.5, "remarks": "Cách làm hay, lan tỏa rộng"}]
+        },
+    )
 
     prize: Prize
     score: float | None = Field(default=None, ge=0, le=100)
@@ -62,6 +72,8 @@ add_list_route(
     item_type=ContestPublic,
     name="list_contests",
     summary="Contests organised in a unit's subtree, newest year first",
+    description="Contests organised in a unit's subtree, newest year first (`sort`: year or "
+    "name), by year, level or words of the name.",
 )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from danvan.asyncapi import asyncapi_document
+from services.gateway.openapi import json_example
 
 router = APIRouter(tags=["events"])
 
@@ -37,9 +38,27 @@ _VIEWER = f"""<!doctype html>
 """
 
 
-@router.get("/asyncapi.json")
+# One channel of the document, for the OpenAPI document's example.
+_EXAMPLE = {
+    "asyncapi": "3.0.0",
+    "info": {"title": "danvan events", "version": "1.0.0"},
+    "defaultContentType": "application/cloudevents+json",
+    "channels": {
+        "evt.registry.model.recognised": {
+            "address": "evt.registry.model.recognised.{province}",
+            "description": "model recognised: `vn.danvan.registry.model.recognised.v1`",
+            "messages": {
+                "Message": {"$ref": "#/components/messages/evt.registry.model.recognised:Message"}
+            },
+        }
+    },
+}
+
+
+@router.get("/asyncapi.json", responses={200: json_example(_EXAMPLE)})
 async def asyncapi_json() -> dict[str, Any]:
-    """Every event type: its subject, its stream and its CloudEvents message schema."""
+    """Every event type: its subject, its stream and its CloudEvents message schema
+    (AsyncAPI 3.0), for systems that subscribe to the events."""
     return asyncapi_document()
 
 

@@ -8,7 +8,7 @@ import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from danvan.access import require_nation, require_role
 from danvan.contracts.registry import Labels
@@ -29,7 +29,8 @@ from danvan.figure_import import MAX_FIGURE_ROWS, figure_entries
 from danvan.periods import Basis
 from danvan.spreadsheets import DOCX_MEDIA_TYPE, XLSX_MEDIA_TYPE, SpreadsheetError, read_table
 from services.gateway.deps import CurrentPrincipal, ServicesDep
-from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.openapi import ERROR_RESPONSES, SPREADSHEET_UPLOAD
+from services.gateway.parameters import PeriodQuery, UnitCodePath
 from services.gateway.uploads import file_too_large, unreadable_file
 
 SERVICE = "reporting"
@@ -45,6 +46,37 @@ class DimensionPublic(BaseModel):
 
 
 class IndicatorPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "models.recognised",
+                    "area": "models",
+                    "area_labels": {
+                        "vi": "Mô hình, điển hình “Dân vận khéo”",
+                        "en": "“Dân vận khéo” models",
+                    },
+                    "kind": "count",
+                    "labels": {"vi": "Mô hình được công nhận", "en": "Models recognised"},
+                    "dimensions": [
+                        {
+                            "code": "level",
+                            "labels": {"vi": "Cấp công nhận", "en": "Level of recognition"},
+                            "values": {
+                                "province": {"vi": "Cấp tỉnh, thành phố", "en": "Province or city"},
+                                "commune": {"vi": "Cấp xã", "en": "Commune"},
+                            },
+                        }
+                    ],
+                    "numerator": None,
+                    "denominator": None,
+                    "manual": False,
+                    "derived": False,
+                }
+            ]
+        }
+    )
+
     code: str
     area: str
     area_labels: Labels
@@ -92,7 +124,12 @@ async def enter_figures(
     return FigureEntriesResult.model_validate(data)
 
 
-@router.post("/api/v1/figures/import", status_code=201, responses=ERROR_RESPONSES)
+@router.post(
+    "/api/v1/figures/import",
+    status_code=201,
+    responses=ERROR_RESPONSES,
+    openapi_extra=SPREADSHEET_UPLOAD,
+)
 async def import_figures(
     file: Annotated[UploadFile, File(description="a .csv or .xlsx file, header in row 1")],
     principal: CurrentPrincipal,
@@ -161,13 +198,11 @@ async def rebuild_status(principal: CurrentPrincipal, services: ServicesDep) -> 
     response_class=Response,
 )
 async def export_report(
-    code: str,
+    code: UnitCodePath,
     fmt: ExportFormat,
     principal: CurrentPrincipal,
     services: ServicesDep,
-    period: Annotated[
-        str, Query(examples=["2024"], description="2024, 2024S1, 2024Q3, 202405, 2024NM")
-    ],
+    period: PeriodQuery,
     basis: Basis = Basis.CALENDAR,
     boundaries: Boundaries = Boundaries.CURRENT,
     language: Annotated[str, Query(pattern="^(vi|en)$")] = "vi",

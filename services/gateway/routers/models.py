@@ -4,13 +4,14 @@ topics they can be tagged with."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
 from danvan.access import require_role
 from danvan.contracts.registry import (
     ImportResult,
+    Labels,
     ModelChangesBody,
     ModelCreate,
     ModelDetail,
@@ -21,16 +22,23 @@ from danvan.contracts.rpc import WRITERS
 from danvan.importing import import_models, read_import_file
 from danvan.spreadsheets import SpreadsheetError
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep
-from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.openapi import ERROR_RESPONSES, SPREADSHEET_UPLOAD, json_example
 from services.gateway.routers.records import record_router
 from services.gateway.uploads import file_too_large, unreadable_file
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-router = APIRouter(tags=["models"])
+# The record routes carry their own tag: a tag here would repeat it on them.
+router = APIRouter()
 
 
-@router.post("/api/v1/models/import", status_code=201, responses=ERROR_RESPONSES, tags=["models"])
+@router.post(
+    "/api/v1/models/import",
+    status_code=201,
+    responses=ERROR_RESPONSES,
+    openapi_extra=SPREADSHEET_UPLOAD,
+    tags=["models"],
+)
 async def import_models_file(
     file: Annotated[UploadFile, File(description="a .csv or .xlsx file, header in row 1")],
     principal: CurrentPrincipal,
@@ -53,10 +61,21 @@ async def import_models_file(
     )
 
 
-@router.get("/api/v1/topics", responses=ERROR_RESPONSES, tags=["models"])
-async def topics(principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Any]:
-    """The topics ("chuyên đề") a model can be tagged with, with their labels."""
-    result: dict[str, Any] = await services.ask("registry", "topics", "list", principal, {})
+TOPICS_EXAMPLE = {
+    "land_clearance": {"vi": "Giải phóng mặt bằng", "en": "Land clearance"},
+    "digital_transformation": {"vi": "Chuyển đổi số", "en": "Digital transformation"},
+}
+
+
+@router.get(
+    "/api/v1/topics",
+    responses={**ERROR_RESPONSES, 200: json_example(TOPICS_EXAMPLE)},
+    tags=["models"],
+)
+async def topics(principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Labels]:
+    """The topics ("chuyên đề") a model can be tagged with: code → labels in Vietnamese and
+    English (the defaults and those configured in DANVAN_REGISTRY_TOPICS)."""
+    result: dict[str, Labels] = await services.ask("registry", "topics", "list", principal, {})
     return result
 
 

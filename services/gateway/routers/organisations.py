@@ -25,7 +25,10 @@ router = APIRouter(prefix="/api/v1/organisations", tags=["organisations"])
 
 
 class OrganisationChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Công an phường Hồng Hà", "active": True}]},
+    )
 
     name: Line | None = Field(default=None, max_length=NAME_MAX_LENGTH)
     kind: OrganisationKind | None = None
@@ -60,6 +63,7 @@ add_list_route(
 async def get_organisation(
     organisation_id: uuid.UUID, principal: CurrentPrincipal, services: ServicesDep
 ) -> OrganisationPublic:
+    """One organisation of the directory."""
     data = await services.ask(
         "registry", "organisations", "get", principal, {"id": str(organisation_id)}
     )

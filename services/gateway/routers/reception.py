@@ -9,9 +9,8 @@ petition step routes are built in a factory, and FastAPI reads their types from 
 
 import uuid
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from danvan.access import require_nation, require_role, require_scope, unit_in_scope
@@ -44,6 +43,7 @@ from danvan.contracts.rpc import WRITERS, Role
 from services.gateway.deps import CurrentPrincipal, ServicesDep, SettingsDep, UnitsDep
 from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import PeriodQuery, UnitCodePath
 from services.gateway.routers.steps import step_route
 
 SERVICE = "reception"
@@ -65,7 +65,14 @@ PETITION_STEP_SUMMARIES = {
 
 
 class FollowUpBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "done", "on": "2026-12-20", "remarks": "Đã lắp 14 đèn chiếu sáng"}
+            ]
+        },
+    )
 
     status: FollowUpStatus
     on: date | None = Field(default=None, description="the day of the change; today when not given")
@@ -104,7 +111,17 @@ add_list_route(
 
 
 class ReplyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2026-11-25",
+                    "summary": "Đã trả lời bằng văn bản số 45/UBND về đơn giá bồi thường",
+                }
+            ]
+        },
+    )
 
     on: date | None = None
     summary: Line = Field(max_length=1000, description="what was answered, in a line")
@@ -255,7 +272,7 @@ unit_reception_router = APIRouter(prefix="/api/v1/units", tags=["reception"])
 
 @unit_reception_router.get("/{code}/reception-digest", responses=ERROR_RESPONSES)
 async def reception_digest(
-    code: str, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
+    code: UnitCodePath, principal: CurrentPrincipal, services: ServicesDep, units: UnitsDep
 ) -> Digest:
     """What a unit must act on today: petitions nearly due and overdue."""
     unit = unit_in_scope(units, principal, code)
@@ -265,13 +282,11 @@ async def reception_digest(
 
 @unit_reception_router.get("/{code}/reception-schedule", responses=ERROR_RESPONSES)
 async def reception_schedule(
-    code: str,
+    code: UnitCodePath,
     principal: CurrentPrincipal,
     services: ServicesDep,
     units: UnitsDep,
-    period: Annotated[
-        str, Query(max_length=10, examples=["2026Q3"], description="2026, 2026Q3, 202605…")
-    ],
+    period: PeriodQuery,
 ) -> ScheduleCompliance:
     """Whether the head of a unit kept the reception days the law sets, in a period."""
     unit = unit_in_scope(units, principal, code)

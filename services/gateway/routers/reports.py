@@ -32,6 +32,7 @@ from danvan.contracts.reports import (
 from services.gateway.deps import CurrentPrincipal, ServicesDep, UnitsDep
 from services.gateway.lists import add_list_route
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import UnitCodePath
 from services.gateway.routers.steps import step_route
 
 SERVICE = "reporting"
@@ -124,7 +125,7 @@ PeriodParam = Annotated[
 
 @unit_reports_router.get("/{code}/completeness", responses=ERROR_RESPONSES)
 async def completeness(
-    code: str,
+    code: UnitCodePath,
     period: PeriodParam,
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -141,7 +142,7 @@ async def completeness(
 
 @unit_reports_router.get("/{code}/concerns", responses=ERROR_RESPONSES)
 async def concerns(
-    code: str,
+    code: UnitCodePath,
     period: PeriodParam,
     principal: CurrentPrincipal,
     services: ServicesDep,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from danvan.access import unit_in_scope
 from danvan.contracts.reporting import Boundaries, FiguresQuery, FiguresView
-from danvan.lifecycle import period_of
+from danvan.lifecycle import compared_period_of
 from danvan.periods import Basis
 from services.gateway.composition import compose
 from services.gateway.dashboard import DashboardRequest, assemble, parts
@@ -23,19 +23,12 @@ from services.gateway.deps import (
 )
 from services.gateway.language import request_language
 from services.gateway.openapi import ERROR_RESPONSES
+from services.gateway.parameters import PeriodQuery, UnitCodePath
 from services.gateway.view_cache import CachedView, etag_of, matches, provinces_of_unit
 from services.gateway.views import Dashboard, UnitFigures, UnitRef
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 
-PeriodQuery = Annotated[
-    str,
-    Query(
-        max_length=10,
-        examples=["2026"],
-        description="2026, 2026S1 (half), 2026Q3, 202605 (month) or 2026NM (nine months)",
-    ),
-]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "the view has not changed since the `If-None-Match` ETag"}
 }
@@ -47,7 +40,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     responses={**ERROR_RESPONSES, **NOT_MODIFIED},
 )
 async def dashboard(
-    code: str,
+    code: UnitCodePath,
     request: Request,
     principal: CurrentPrincipal,
     services: ServicesDep,
@@ -71,7 +64,7 @@ async def dashboard(
     while nothing the view shows has changed."""
     wanted = DashboardRequest(
         unit=unit_in_scope(units, principal, code),
-        period=period_of(period),
+        period=compared_period_of(period),
         basis=basis,
         boundaries=boundaries,
     )
@@ -103,7 +96,7 @@ async def dashboard(
 
 @router.get("/{code}/figures", responses=ERROR_RESPONSES)
 async def figures(
-    code: str,
+    code: UnitCodePath,
     principal: CurrentPrincipal,
     services: ServicesDep,
     units: UnitsDep,
@@ -114,7 +107,7 @@ async def figures(
     """Every indicator of a unit for a period with its breakdowns and its change against the
     same period of the year before, what was recorded at the unit's own level, and every
     child's figures."""
-    period_of(period)
+    compared_period_of(period)
     unit = unit_in_scope(units, principal, code)
     query = FiguresQuery(unit_code=unit.id, period=period, basis=basis.value, boundaries=boundaries)
     view = FiguresView.model_validate(
