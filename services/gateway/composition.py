@@ -39,9 +39,6 @@ class Composed:
     results: dict[str, Any] = field(default_factory=dict)
     missing: list[MissingPart] = field(default_factory=list)
 
-    def missing_part(self, name: str) -> bool:
-        return any(item.part == name for item in self.missing)
-
 
 def _late(service: str, seconds: float) -> ServiceError:
     return ServiceError(

@@ -11,7 +11,7 @@ from typing import Any
 
 from nats.js.client import JetStreamContext
 
-from danvan.bus import ServiceClient
+from danvan.bus import EVENT_STREAMS, ServiceClient
 from danvan.contracts.reception import DeadlineSummary, DigestQuery
 from danvan.contracts.registry import Pipeline, PipelineQuery
 from danvan.contracts.reporting import (
@@ -87,7 +87,7 @@ def parts(
     async def stream_ends(_seconds: float) -> dict[str, int]:
         js = jetstream()
         ends = {}
-        for stream in ("REGISTRY", "RECEPTION", "REPORTING"):
+        for stream in EVENT_STREAMS.values():
             info = await js.stream_info(stream)
             ends[stream] = info.state.last_seq
         return ends

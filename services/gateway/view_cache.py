@@ -107,9 +107,6 @@ class ViewCache:
         if self.version(view.provinces) == version:
             self._entries[key] = _Stored(view, version)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     # ---- forgetting -----------------------------------------------------------------------
 
     def changed(self, province: str) -> None:
