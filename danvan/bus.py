@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.security import SASLPlaintext
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import StorageType, StreamConfig
@@ -67,8 +68,14 @@ def stream_config(service: str, *, replicas: int = 1) -> StreamConfig:
 
 def make_broker(settings: Settings, service: str, *, nats_url: str | None = None) -> NatsBroker:
     """A broker that reconnects for ever, traces every message and drains on shutdown."""
+    servers = [url.strip() for url in nats_url.split(",")] if nats_url else settings.nats_servers()
     return NatsBroker(
-        servers=nats_url or settings.nats_url,
+        servers=servers,
+        security=SASLPlaintext(
+            username=settings.nats_user, password=settings.nats_password.get_secret_value()
+        )
+        if settings.nats_user
+        else None,
         name=f"danvan-{service}",
         allow_reconnect=True,
         max_reconnect_attempts=-1,
@@ -81,10 +88,10 @@ def make_broker(settings: Settings, service: str, *, nats_url: str | None = None
     )
 
 
-async def ensure_stream(broker: NatsBroker, service: str) -> None:
+async def ensure_stream(broker: NatsBroker, service: str, *, replicas: int = 1) -> None:
     """Declare (or update) the service's own event stream. Only the owner calls this."""
     js = broker.config.connection_state.stream
-    config = stream_config(service)
+    config = stream_config(service, replicas=replicas)
     try:
         await js.add_stream(config=config)
     except BadRequestError:

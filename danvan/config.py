@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from limits import parse
-from pydantic import NonNegativeFloat, PositiveFloat, SecretStr, field_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
@@ -27,80 +27,117 @@ PUBLIC_KEY_ALGORITHMS = frozenset(
 class Settings(BaseSettings):
     """Every knob the platform reads. Each field is read from `DANVAN_<NAME>`."""
 
-    model_config = SettingsConfigDict(env_prefix="DANVAN_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DANVAN_", extra="ignore", use_attribute_docstrings=True
+    )
 
     env: Literal["development", "production"] = "development"
-    # Where the embedded default keeps its files: nats-server store, SQLite databases, secret.
+    """`production` refuses the embedded defaults (own nats-server, SQLite files, a generated
+    token secret): each process checks what it needs at start."""
     home: Path = Path(".danvan")
-    # An outside NATS server; when empty, `danvan run` starts its own nats-server.
+    """Where the embedded default keeps its files: nats-server store, SQLite databases, secret."""
     nats_url: str = ""
+    """The NATS servers, comma-separated for a cluster (`nats://n1:4222,nats://n2:4222`); when
+    empty, `danvan run` starts its own nats-server."""
+    nats_user: str = ""
+    """The NATS user this process connects as (compose gives each service its own, whose
+    permissions name the subjects it may use); empty for a server without users."""
+    nats_password: SecretStr = SecretStr("")
+    """The password of `nats_user`."""
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    """How many copies of each JetStream stream a NATS cluster keeps (3 in compose's cluster);
+    1 for a single nats-server."""
     gateway_host: str = "127.0.0.1"
+    """The address the gateway's HTTP API listens on."""
     gateway_port: int = 8000
-    # One database per service; empty means a SQLite file under `home`.
+    """The port of the gateway's HTTP API."""
+    ops_host: str = "127.0.0.1"
+    """The address every service's operations endpoint (`/healthz`, `/readyz`, `/metrics`)
+    listens on; `0.0.0.0` in a container so that Prometheus can scrape it."""
+    registry_ops_port: int = Field(default=9101, ge=0, le=65535)
+    """The port of the registry's operations endpoint; 0 turns it off."""
+    reception_ops_port: int = Field(default=9102, ge=0, le=65535)
+    """The port of reception's operations endpoint; 0 turns it off."""
+    reporting_ops_port: int = Field(default=9103, ge=0, le=65535)
+    """The port of reporting's operations endpoint; 0 turns it off."""
+    gateway_ops_port: int = Field(default=9104, ge=0, le=65535)
+    """The port of the gateway's operations endpoint; 0 turns it off."""
     registry_database_url: str = ""
+    """The registry's database (SQLAlchemy URL, `postgresql+asyncpg://…` in production); empty
+    means a SQLite file under `home`."""
     reception_database_url: str = ""
+    """Reception's database; empty means a SQLite file under `home`."""
     reporting_database_url: str = ""
-    # HS256 secret for the embedded default; generated under `home` on first run when empty.
+    """Reporting's database; empty means a SQLite file under `home`."""
     jwt_secret: SecretStr = SecretStr("")
-    # Production tokens: when set, the gateway verifies tokens with the public keys an identity
-    # provider publishes at this URL (a JWKS), and accepts no HS256 token.
+    """HS256 secret for the embedded default; generated under `home` on first run when empty."""
     jwt_jwks_url: str = ""
-    # What a JWKS-verified token may be signed with, comma-separated.
+    """Production tokens: when set, the gateway verifies tokens with the public keys an
+    identity provider publishes at this URL (a JWKS), and accepts no HS256 token."""
     jwt_algorithms: Annotated[tuple[str, ...], NoDecode] = ("RS256", "ES256")
-    # The `iss` every token carries; the `aud` it must carry when set (when empty, a token that
-    # names an audience is refused: it was meant for another application).
+    """What a JWKS-verified token may be signed with, comma-separated."""
     jwt_issuer: str = "danvan"
+    """The `iss` every token carries."""
     jwt_audience: str = ""
-    # How long a fetched key set is trusted before it is fetched again, in seconds.
+    """The `aud` every token must carry; when empty, a token that names an audience is refused
+    (it was meant for another application)."""
     jwt_jwks_cache_seconds: PositiveFloat = 300.0
-    # The least time between two fetches, in seconds, so that tokens naming unknown keys cannot
-    # make the gateway hammer the identity provider.
+    """How long a fetched key set is trusted before it is fetched again, in seconds."""
     jwt_jwks_refetch_seconds: NonNegativeFloat = 10.0
-    # How long one fetch of the key set may take, in seconds.
+    """The least time between two fetches, in seconds, so that tokens naming unknown keys
+    cannot make the gateway hammer the identity provider."""
     jwt_jwks_fetch_timeout: PositiveFloat = 3.0
-    # How long the gateway waits for a service's rpc reply, in seconds.
+    """How long one fetch of the key set may take, in seconds."""
     rpc_timeout: float = 5.0
-    # How long the gateway waits for the parts of a view (a dashboard), in seconds: a part
-    # whose service has not answered by then is left out with a warning.
+    """How long the gateway waits for a service's rpc reply, in seconds."""
     view_deadline: float = 3.0
-    # How long the gateway keeps a composed view at most, in seconds (events drop it sooner),
-    # and how many views it keeps.
+    """How long the gateway waits for the parts of a view (a dashboard), in seconds: a part
+    whose service has not answered by then is left out with a warning."""
     view_cache_seconds: float = 60.0
+    """How long the gateway keeps a composed view at most, in seconds (events drop it
+    sooner)."""
     view_cache_size: int = 2000
-    # Requests one principal (a token's subject) may make to the gateway, e.g. "600/minute";
-    # beyond that the gateway answers 429 with Retry-After.
+    """How many composed views the gateway keeps."""
     rate_limit: str = "600/minute"
-    # Portal origins allowed to call the gateway from a browser, as JSON: ["https://…"].
+    """Requests one principal (a token's subject) may make to the gateway, e.g. `600/minute`;
+    beyond that the gateway answers 429 with Retry-After."""
     cors_origins: list[str] = []
-    # The largest request body the gateway reads: a spreadsheet upload, and any other body.
+    """Portal origins allowed to call the gateway from a browser, as JSON: `["https://…"]`."""
     max_upload_bytes: int = 20 * 1024 * 1024
+    """The largest spreadsheet upload the gateway reads, in bytes."""
     max_body_bytes: int = 2 * 1024 * 1024
-    # How long the broker waits for in-flight handlers on shutdown, in seconds.
+    """The largest other request body the gateway reads, in bytes."""
     graceful_timeout: float = 10.0
+    """How long a stopping service waits for in-flight handlers, in seconds."""
     log_level: str = "INFO"
-    # Reception: a crowd delegation from this many people (the law's duty starts at 5).
+    """The least level logged: DEBUG, INFO, WARNING or ERROR."""
     reception_crowd_threshold: int = 5
-    # A petition is "nearly due" when an open deadline falls within this many days.
+    """Reception: a crowd delegation from this many people (the law's duty starts at 5)."""
     reception_nearly_due_days: int = 5
-    # Personal data of closed cases is anonymised after this many days (5 years by default).
+    """A petition is "nearly due" when an open deadline falls within this many days."""
     reception_retention_days: int = 1826
-    # How often the deadline check (overdue, digests, anonymisation) runs, in seconds.
+    """Personal data of closed cases is anonymised after this many days (5 years by default)."""
     reception_check_interval: float = 3600.0
-    # Rules read only in secondary copies (DOMAIN.md, "unsure"): Decree 155/2026's working
-    # days to accept a complaint, and Decree 154/2026's days before a petition is "unhandled".
+    """How often the deadline check (overdue, digests, anonymisation) runs, in seconds."""
     reception_acceptance_working_days: int = 7
+    """Working days to accept a complaint (Decree 155/2026, read only in secondary copies:
+    DOMAIN.md marks it unsure)."""
     reception_unhandled_petition_days: int = 45
-    # Where `danvan units load` keeps later reorganisations; empty means `home`/units. Every
-    # service reads the same folder (compose mounts one volume into each).
+    """Days before a petition counts as "unhandled" (Decree 154/2026, read only in secondary
+    copies: DOMAIN.md marks it unsure)."""
     units_dir: Path | None = None
-    # How often each service looks whether a reorganisation has taken effect, in seconds.
+    """Where `danvan units load` keeps later reorganisations; empty means `home`/units. Every
+    service reads the same folder (compose mounts one volume into each)."""
     units_check_interval: float = 60.0
-    # Days a unit has to write its report once the period's data close (Decree 09: the 14th).
+    """How often each service looks whether a reorganisation has taken effect, in seconds."""
     reporting_report_due_days: int = 6
-    # Topics of models beyond the defaults, as JSON: {"code": "Vietnamese label|English label"}.
+    """Days a unit has to write its report once the period's data close (Decree 09: the
+    14th)."""
     registry_topics: dict[str, str] = {}
-    # The most rows one CSV or XLSX export of a list holds; a longer list answers 422.
+    """Topics of models beyond the defaults, as JSON: `{"code": "Vietnamese label|English
+    label"}`."""
     export_max_rows: int = 100_000
+    """The most rows one CSV or XLSX export of a list holds; a longer list answers 422."""
 
     @field_validator("rate_limit")
     @classmethod
@@ -176,6 +213,15 @@ class Settings(BaseSettings):
                 "characters, is required"
             ]
         return []
+
+    def ops_port(self, service: ServiceName) -> int:
+        """The port of `service`'s operations endpoint (0: none)."""
+        port: int = getattr(self, f"{service}_ops_port")
+        return port
+
+    def nats_servers(self) -> list[str]:
+        """`nats_url` as the list of a cluster's servers."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     def units_folder(self) -> Path:
         return self.units_dir or self.home / "units"

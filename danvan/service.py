@@ -154,7 +154,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.broker.connect()
         if self.name in EVENT_STREAMS:
-            await ensure_stream(self.broker, self.name)
+            await ensure_stream(self.broker, self.name, replicas=self.settings.stream_replicas)
         await self.broker.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
