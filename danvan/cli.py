@@ -213,5 +213,32 @@ def units_withdraw(
     raise typer.Exit(run_withdraw(get_settings(), effective_on.date(), SystemClock(), console))
 
 
+@app.command("settings")
+def settings_table(
+    write: Annotated[
+        list[Path] | None,
+        typer.Option(help="rewrite the table between the markers of this Markdown file"),
+    ] = None,
+) -> None:
+    """Every configuration variable with its default and meaning, as read from the code."""
+    from rich.table import Table
+
+    from danvan.settings_table import MissingMarkers, rows, write_table
+
+    if write:
+        for path in write:
+            try:
+                changed = write_table(path)
+            except (OSError, MissingMarkers) as error:
+                console.print(f"[red]{path}: {error}[/]")
+                raise typer.Exit(2) from error
+            console.print(f"{'✓ rewrote' if changed else '= unchanged'} {path}")
+        return
+    table = Table("Variable", "Default", "Meaning", show_lines=True)
+    for variable, default, meaning in rows():
+        table.add_row(variable, default or "(empty)", meaning)
+    console.print(table)
+
+
 if __name__ == "__main__":
     app()
