@@ -35,13 +35,15 @@ class EmbeddedNats:
     """A nats-server with JetStream on free ports, its store under `store_dir`.
 
     `port=0` lets the server pick a free port (no race); a fixed port makes restarts land on
-    the same URL, which reconnecting clients need.
+    the same URL, which reconnecting clients need. `config_file` adds a configuration (users
+    and their permissions); the options above win over it.
     """
 
     store_dir: Path
     port: int = 0
     monitor_port: int = 0
     log_file: Path | None = None
+    config_file: Path | None = None
     url: str = ""
     monitor_url: str = ""
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -66,6 +68,8 @@ class EmbeddedNats:
             "--ports_file_dir",
             str(ports_dir),
         ]
+        if self.config_file is not None:
+            args += ["-c", str(self.config_file)]
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + timeout
