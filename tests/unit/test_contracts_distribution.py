@@ -1,11 +1,13 @@
-"""The event contracts import only the standard library, pydantic and themselves: what lets
-`danvan-contracts` install and import without the platform."""
+"""`danvan-contracts` stands alone: the event contracts import only the standard library,
+pydantic and themselves, so the wheel installs and imports without the platform; and it is
+built with the backend the project pins."""
 
 from __future__ import annotations
 
 import ast
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,15 @@ def test_the_standard_library_pydantic_and_the_contracts_themselves_are_allowed(
     source: str,
 ) -> None:
     assert [m for m in imported_modules(source) if not _allowed(m)] == []
+
+
+def test_the_wheel_is_built_with_the_backend_the_project_installs() -> None:
+    """`make contracts` builds without isolation, with the hatchling of the dev extra: the
+    distribution's own pin must be that one."""
+    root = CONTRACTS.parents[1]
+    distribution = tomllib.loads((root / "contracts" / "pyproject.toml").read_text())
+    platform = tomllib.loads((root / "pyproject.toml").read_text())
+    (backend,) = distribution["build-system"]["requires"]
+    assert backend.startswith("hatchling==")
+    assert backend in platform["project"]["optional-dependencies"]["dev"]
+    assert distribution["project"]["dependencies"] == ["pydantic>=2"]
