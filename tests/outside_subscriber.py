@@ -58,8 +58,9 @@ def _run(args: Sequence[str]) -> None:
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 
 
-def build_contracts_wheel(into: Path) -> Path:
-    """`make contracts`, into `into`: the build backend comes from the project's environment."""
+def build_contracts_wheel(into: Path, project: Path = ROOT / "contracts") -> Path:
+    """`make contracts`, into `into`: the build backend comes from the project's environment.
+    `project` may also be an unpacked sdist."""
     _run(
         [
             sys.executable,
@@ -71,11 +72,25 @@ def build_contracts_wheel(into: Path) -> Path:
             "--no-build-isolation",
             "--wheel-dir",
             str(into),
-            str(ROOT / "contracts"),
+            str(project),
         ]
     )
     (wheel,) = into.glob("danvan_contracts-*.whl")
     return wheel
+
+
+def build_contracts_sdist(into: Path) -> Path:
+    """The sdist, through the build backend's own hook (what a frontend such as `build` calls)."""
+    script = "import sys; from hatchling.build import build_sdist; print(build_sdist(sys.argv[1]))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(into)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT / "contracts",
+    )
+    assert done.returncode == 0, done.stderr
+    return into / done.stdout.strip().splitlines()[-1]
 
 
 def subscriber_environment(folder: Path, *requirements: str) -> Path:

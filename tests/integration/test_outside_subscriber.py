@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import shlex
+import tarfile
 import tomllib
 import uuid
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ from tests.outside_subscriber import (
     PLATFORM_PASSWORD,
     PLATFORM_USER,
     ROOT,
+    build_contracts_sdist,
     build_contracts_wheel,
     run_in,
     start_follower,
@@ -43,11 +46,15 @@ STREAM = "RECEPTION"
 
 
 @pytest.fixture(scope="module")
-def subscriber_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def contracts_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_contracts_wheel(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def subscriber_python(contracts_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A python with only the contracts wheel and nats-py (and pydantic, which they need)."""
-    wheel = build_contracts_wheel(tmp_path_factory.mktemp("dist"))
     return subscriber_environment(
-        tmp_path_factory.mktemp("subscriber") / "venv", str(wheel), "nats-py"
+        tmp_path_factory.mktemp("subscriber") / "venv", str(contracts_wheel), "nats-py"
     )
 
 
@@ -183,6 +190,23 @@ def event_ids(lines: list[str]) -> list[str]:
         for field in line.split()
         if field.startswith("event=")
     ]
+
+
+def test_a_wheel_built_from_the_sdist_holds_what_the_checkouts_wheel_holds(
+    contracts_wheel: Path, tmp_path: Path
+) -> None:
+    sdist = build_contracts_sdist(tmp_path)
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (project,) = (tmp_path / "unpacked").iterdir()
+    rebuilt = build_contracts_wheel(tmp_path / "dist", project)
+
+    def contents(wheel: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(wheel) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+
+    assert rebuilt.name == contracts_wheel.name
+    assert contents(rebuilt) == contents(contracts_wheel)
 
 
 async def test_the_contracts_wheel_alone_reads_a_petition_event_the_platform_published(
