@@ -32,12 +32,13 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
-from petition_store import PetitionStore
 from pydantic import ValidationError
 
 from danvan.contracts.catalog import events_of
 from danvan.contracts.envelope import RawCloudEvent
 from danvan.contracts.reception import PetitionEvent
+
+from petition_store import PetitionStore
 
 log = logging.getLogger("follow_petitions")
 
@@ -82,7 +83,7 @@ def petition_line(event: RawCloudEvent, petition: PetitionEvent, sequence: int) 
 
 def unknown_type_warning(event_type: str) -> str:
     family, _, version = event_type.rpartition(".")
-    known = sorted(known.rpartition(".")[2] for known in KNOWN if known.startswith(family + "."))
+    known = sorted(other.rpartition(".")[2] for other in KNOWN if other.startswith(family + "."))
     if known:
         return (
             f"{event_type}: version {version} is not one this follower reads "
