@@ -5,10 +5,12 @@ not YAML): maps (`{}`), arrays (`[]`), quoted and bare values, `$NAME` reference
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 _BARE_VALUE_END = re.compile(r"[\s,\]\}]")
 _KEY_END = re.compile(r"[\s:=\{\[]")
@@ -28,10 +30,10 @@ class Variable:
 
 @dataclass
 class NatsConf:
-    """A configuration as read: its values, and every file that went into it."""
+    """A configuration as read: its values, and the name of every file that went into it."""
 
     values: dict[str, Any]
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
 
     def get(self, *path: str) -> Any:
         """The value at `path` (keys are case-insensitive, as nats-server reads them)."""
@@ -55,18 +57,27 @@ def variables(node: Any) -> set[str]:
 
 
 def read_nats_conf(path: Path) -> NatsConf:
+    """The configuration in the file at `path`, with the files it includes."""
+    return parse_nats_conf(str(path), lambda name: Path(name).read_text())
+
+
+def parse_nats_conf(name: str, read: Callable[[str], str]) -> NatsConf:
+    """The configuration in the file `name`, whose text (and that of the files it includes,
+    named relative to the including file, as nats-server does) `read` gives; `read` raises
+    KeyError or OSError for a file that does not exist."""
     conf = NatsConf(values={})
-    conf.values = _Reader(path, conf.files).read()
+    conf.values = _Reader(posixpath.normpath(name), read, conf.files).read()
     return conf
 
 
 class _Reader:
-    def __init__(self, path: Path, files: list[Path]) -> None:
-        self.path = path.resolve()
-        self.text = path.read_text()
+    def __init__(self, name: str, read: Callable[[str], str], files: list[str]) -> None:
+        self.name = name
+        self.read_file = read
+        self.text = read(name)
         self.at = 0
         self.files = files
-        files.append(self.path)
+        files.append(name)
 
     def read(self) -> dict[str, Any]:
         values = self._entries(closing=None)
@@ -75,9 +86,9 @@ class _Reader:
             self._fail("unexpected text")
         return values
 
-    def _fail(self, what: str) -> None:
+    def _fail(self, what: str) -> NoReturn:
         line = self.text.count("\n", 0, self.at) + 1
-        raise NatsConfError(f"{self.path}:{line}: {what}")
+        raise NatsConfError(f"{self.name}:{line}: {what}")
 
     def _blank(self, *, newlines: bool = True) -> None:
         """Skip spaces, comments and (when `newlines`) line ends."""
@@ -130,10 +141,11 @@ class _Reader:
         return key
 
     def _include(self, name: str) -> dict[str, Any]:
-        included = (self.path.parent / name).resolve()
-        if not included.exists():
+        included = posixpath.normpath(posixpath.join(posixpath.dirname(self.name), name))
+        try:
+            return _Reader(included, self.read_file, self.files).read()
+        except (KeyError, OSError):
             self._fail(f"includes {name}, which does not exist")
-        return _Reader(included, self.files).read()
 
     def _value(self) -> Any:
         if self.at >= len(self.text):
