@@ -377,25 +377,24 @@ def published_ports(service: Service) -> list[str]:
     return [target for _, _, target in published(service)]
 
 
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
 def published(service: Service) -> list[tuple[str, str, str]]:
     """(host address, host port, container port) of each port a container publishes (resolved
     doc); the address is empty when it is every address of the host."""
     found: list[tuple[str, str, str]] = []
     for entry in service.get("ports") or []:
         if isinstance(entry, dict):
-            found.append(
-                (
-                    str(entry.get("host_ip") or ""),
-                    str(entry.get("published") or ""),
-                    str(entry.get("target")),
-                )
-            )
-            continue
-        parts = str(entry).split("/")[0].rsplit(":", 2)
-        target = parts[-1]
-        host_port = parts[-2] if len(parts) > 1 else ""
-        address = parts[0].strip("[]") if len(parts) > 2 else ""
-        found.append((address, host_port, target))
+            address = str(entry.get("host_ip") or "")
+            host_port = str(entry.get("published") or "")
+            target = str(entry.get("target"))
+        else:
+            parts = str(entry).split("/")[0].rsplit(":", 2)
+            target = parts[-1]
+            host_port = parts[-2] if len(parts) > 1 else ""
+            address = parts[0].strip("[]") if len(parts) > 2 else ""
+        found.append(("" if address in EVERY_ADDRESS else address, host_port, target))
     return found
 
 
