@@ -66,6 +66,13 @@ def stream_config(service: str, *, replicas: int = 1) -> StreamConfig:
     )
 
 
+def inbox_prefix(user: str) -> str:
+    """Where a connection takes its replies (rpc, JetStream API, fetched messages): an inbox of
+    the NATS user's own, so that the server's permissions let each user read only its own
+    replies (deploy/nats/permissions.conf allows `_INBOX.<user>.>` and no other inbox)."""
+    return f"_INBOX.{user}" if user else "_INBOX"
+
+
 def make_broker(settings: Settings, service: str, *, nats_url: str | None = None) -> NatsBroker:
     """A broker that reconnects for ever, traces every message and drains on shutdown."""
     servers = [url.strip() for url in nats_url.split(",")] if nats_url else settings.nats_servers()
@@ -76,6 +83,7 @@ def make_broker(settings: Settings, service: str, *, nats_url: str | None = None
         )
         if settings.nats_user
         else None,
+        inbox_prefix=inbox_prefix(settings.nats_user),
         name=f"danvan-{service}",
         allow_reconnect=True,
         max_reconnect_attempts=-1,

@@ -17,35 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOLLOWER = ROOT / "examples" / "petition_follower" / "follow_petitions.py"
 
-PLATFORM_USER = "platform"
 SUBSCRIBER_USER = "subscriber"
-PLATFORM_PASSWORD = "platform-secret"
-SUBSCRIBER_PASSWORD = "subscriber-secret"
-
-# What a subscriber needs to follow the RECEPTION stream through durable pull consumers of its
-# own, and nothing more: it may publish no event and answer no request.
-NATS_CONFIG = f"""
-authorization {{
-  users = [
-    {{user: {PLATFORM_USER}, password: "{PLATFORM_PASSWORD}"}}
-    {{
-      user: {SUBSCRIBER_USER}
-      password: "{SUBSCRIBER_PASSWORD}"
-      permissions: {{
-        publish: {{
-          allow: [
-            "$JS.API.CONSUMER.CREATE.RECEPTION.>"
-            "$JS.API.CONSUMER.INFO.RECEPTION.*"
-            "$JS.API.CONSUMER.MSG.NEXT.RECEPTION.*"
-            "$JS.ACK.RECEPTION.>"
-          ]
-        }}
-        subscribe: {{allow: ["_INBOX.>"]}}
-      }}
-    }}
-  ]
-}}
-"""
 
 
 def with_user(url: str, user: str, password: str) -> str:
@@ -155,7 +127,10 @@ class FollowerRun:
         return out.decode().splitlines(), log
 
 
-async def start_follower(python: Path, nats_url: str, workdir: Path, *args: str) -> FollowerRun:
+async def start_follower(
+    python: Path, nats_url: str, password: str, workdir: Path, *args: str
+) -> FollowerRun:
+    """The follower, connecting as compose's `subscriber` user with `password`."""
     process = await asyncio.create_subprocess_exec(
         str(python),
         str(FOLLOWER),
@@ -164,7 +139,7 @@ async def start_follower(python: Path, nats_url: str, workdir: Path, *args: str)
         stderr=asyncio.subprocess.PIPE,
         cwd=workdir,
         env=_clean_environment(
-            NATS_URL=nats_url, NATS_USER=SUBSCRIBER_USER, NATS_PASSWORD=SUBSCRIBER_PASSWORD
+            NATS_URL=nats_url, NATS_USER=SUBSCRIBER_USER, NATS_PASSWORD=password
         ),
     )
     return FollowerRun(process)

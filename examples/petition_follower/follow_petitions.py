@@ -213,10 +213,14 @@ async def follow(options: Options) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     store = PetitionStore(options.store)
+    user = os.environ.get("NATS_USER", "")
     connection = await nats.connect(
         servers=os.environ.get("NATS_URL", "nats://127.0.0.1:4222").split(","),
-        user=os.environ.get("NATS_USER") or None,
+        user=user or None,
         password=os.environ.get("NATS_PASSWORD") or None,
+        # danvan's NATS lets each user read replies only on an inbox of its own.
+        inbox_prefix=os.environ.get("NATS_INBOX_PREFIX")
+        or (f"_INBOX.{user}" if user else "_INBOX"),
         name=f"petition-follower-{options.province}",
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,

@@ -23,12 +23,9 @@ from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 
 from danvan.contracts.rpc import Role
-from danvan.embedded import EmbeddedNats
 from tests.outside_subscriber import (
-    NATS_CONFIG,
-    PLATFORM_PASSWORD,
-    PLATFORM_USER,
     ROOT,
+    SUBSCRIBER_USER,
     build_contracts_sdist,
     build_contracts_wheel,
     run_in,
@@ -36,7 +33,9 @@ from tests.outside_subscriber import (
     subscriber_environment,
     with_user,
 )
+from tests.platform_stack import ADMIN
 from tests.reception_stack import ReceptionStack, reception_stack
+from tests.secured_nats import start_secured_nats
 from tests.stream_reader import Received, read_stream
 from tests.waiting import eventually
 
@@ -61,22 +60,24 @@ def subscriber_python(contracts_wheel: Path, tmp_path_factory: pytest.TempPathFa
 @dataclass
 class Platform:
     stack: ReceptionStack
-    url: str  # as the platform's user
+    url: str  # as the operators' admin user
     subscriber_url: str  # no user: the follower takes its own from the environment
+    subscriber_password: str
 
 
 @pytest.fixture
 async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    """Reception and the gateway on SQLite, on a nats-server with a user for the platform
-    and one for outside subscribers."""
-    config = tmp_path / "nats.conf"
-    config.write_text(NATS_CONFIG)
-    server = EmbeddedNats(tmp_path / "nats", config_file=config).start()
-    url = with_user(server.url, PLATFORM_USER, PLATFORM_PASSWORD)
+    """Reception and the gateway on SQLite, on a nats-server with compose's users and
+    permissions (deploy/nats/permissions.conf): each service as its own user, the follower as
+    `subscriber`."""
+    server = start_secured_nats(tmp_path / "nats")
+    url = with_user(server.url, ADMIN, server.passwords[ADMIN])
     try:
         database = f"sqlite+aiosqlite:///{tmp_path / 'reception.db'}"
-        async with reception_stack(tmp_path / "home", url, database) as stack:
-            yield Platform(stack, url, server.url)
+        async with reception_stack(
+            tmp_path / "home", server.url, database, nats_passwords=server.passwords
+        ) as stack:
+            yield Platform(stack, url, server.url, server.passwords[SUBSCRIBER_USER])
     finally:
         server.stop()
 
@@ -271,7 +272,9 @@ async def test_follower_prints_each_of_its_provinces_petition_events_once_across
     await publish(platform.url, hanoi[1].subject, newer, msg_id=newer["id"])
 
     follow = shlex.split("--province 01 --durable hanoi --store hanoi.sqlite3 --ack-wait 1")
-    run = await start_follower(subscriber_python, platform.subscriber_url, tmp_path, *follow)
+    run = await start_follower(
+        subscriber_python, platform.subscriber_url, platform.subscriber_password, tmp_path, *follow
+    )
     await caught_up(platform.url, "hanoi")
     lines, log = await run.stop()
 
@@ -288,7 +291,13 @@ async def test_follower_prints_each_of_its_provinces_petition_events_once_across
     assert await take_without_ack(platform.url, "hanoi") == later[0].event["id"]
 
     run = await start_follower(
-        subscriber_python, platform.subscriber_url, tmp_path, *follow, "--from-seq", "1"
+        subscriber_python,
+        platform.subscriber_url,
+        platform.subscriber_password,
+        tmp_path,
+        *follow,
+        "--from-seq",
+        "1",
     )
     await caught_up(platform.url, "hanoi")
     lines, log = await run.stop()
@@ -315,7 +324,13 @@ async def test_a_new_follower_starts_at_the_sequence_or_the_time_it_is_given(
         ("by-time", ("--from-time", since.isoformat())),
     ):
         options = [*shlex.split(f"--province 01 --durable {durable}"), *start]
-        run = await start_follower(subscriber_python, platform.subscriber_url, tmp_path, *options)
+        run = await start_follower(
+            subscriber_python,
+            platform.subscriber_url,
+            platform.subscriber_password,
+            tmp_path,
+            *options,
+        )
         await caught_up(platform.url, durable)
         lines, _ = await run.stop()
         assert event_ids(lines) == [later[0].event["id"]], durable
