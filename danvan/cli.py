@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -55,32 +53,15 @@ def serve(service: ServiceChoice) -> None:
         for problem in problems:
             console.print(f"[red]{service.value} cannot start in production: {problem}[/]")
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=settings.log_level,
-        format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",
-    )
-    from danvan.service import RESTART_EXIT_CODE, ServiceRuntime
+    from danvan.ops import OperationsPortTaken
+    from danvan.process import run_service
+    from danvan.service import RESTART_EXIT_CODE
 
-    if service is ServiceChoice.GATEWAY:
-        import uvicorn
-
-        from services.gateway.app import create_app
-
-        gateway = create_app(settings)
-        runtime: ServiceRuntime = gateway.state.runtime
-        server = uvicorn.Server(
-            uvicorn.Config(
-                gateway, host=settings.gateway_host, port=settings.gateway_port, log_level="warning"
-            )
-        )
-        runtime.on_restart(lambda: setattr(server, "should_exit", True))
-        server.run()
-    else:
-        # The kernel imports no service statically: services build on the kernel, not the
-        # reverse.
-        module = importlib.import_module(f"services.{service.value}.app")
-        runtime = module.build(settings)
-        asyncio.run(runtime.run_until_signalled())
+    try:
+        runtime = run_service(service.value, settings)
+    except OperationsPortTaken as error:
+        console.print(f"[red]{service.value} cannot start: {error}[/]")
+        raise typer.Exit(2) from error
     if runtime.restart_requested:
         raise typer.Exit(RESTART_EXIT_CODE)
 

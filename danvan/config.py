@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     """How long a stopping service waits for in-flight handlers, in seconds."""
     log_level: str = "INFO"
     """The least level logged: DEBUG, INFO, WARNING or ERROR."""
+    log_format: Literal["json", "text"] | None = None
+    """How a service writes its log lines to standard error: `json` (one object per line with
+    time, level, service, logger, message, and the trace and span ids of the request being
+    served) or `text` (one readable line). When empty: `json` in production, `text` in
+    development."""
     reception_crowd_threshold: int = 5
     """Reception: a crowd delegation from this many people (the law's duty starts at 5)."""
     reception_nearly_due_days: int = 5
@@ -147,6 +152,11 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"not a rate such as 600/minute: {error}") from error
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _empty_log_format_is_the_default(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("jwt_jwks_url")
     @classmethod
@@ -213,6 +223,12 @@ class Settings(BaseSettings):
                 "characters, is required"
             ]
         return []
+
+    def log_style(self) -> Literal["json", "text"]:
+        """`log_format`, or the default of the environment."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.env == "production" else "text"
 
     def ops_port(self, service: ServiceName) -> int:
         """The port of `service`'s operations endpoint (0: none)."""

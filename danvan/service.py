@@ -74,7 +74,7 @@ class ServiceRuntime:
             runtime.engine = create_engine(settings.database_url(name))
             runtime.sessions = session_factory(runtime.engine)
             if name in EVENT_STREAMS:
-                runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker))
+                runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker), service=name)
             # The gateway's readiness is HTTP (/readyz); the others answer over NATS.
             broker.subscriber(health_subject(name), queue=name, title=health_subject(name))(
                 runtime._health
@@ -101,8 +101,14 @@ class ServiceRuntime:
         `handle` makes each batch idempotent itself (a projection's inbox). The service starts
         without waiting for the stream: the consumer waits for it on its own."""
         self._batch_consumers.append(
-            BatchConsumer(self.jetstream, source=source, durable=durable, handle=handle)
+            BatchConsumer(
+                self.jetstream, source=source, durable=durable, handle=handle, service=self.name
+            )
         )
+
+    @property
+    def batch_consumers(self) -> tuple[BatchConsumer, ...]:
+        return tuple(self._batch_consumers)
 
     def jetstream(self) -> JetStreamContext:
         js: JetStreamContext = self.broker.config.connection_state.stream

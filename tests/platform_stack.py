@@ -82,8 +82,12 @@ class PlatformStack:
     async def stop(self, service: str) -> None:
         await self.running.pop(service).stop()
 
+    def build(self, service: str) -> ServiceRuntime:
+        """A new runtime of `service` on the stack's settings, not started."""
+        return self._build[service]()
+
     async def start(self, service: str) -> None:
-        runtime = self._build[service]()
+        runtime = self.build(service)
         await runtime.start()
         self.running[service] = runtime
 
