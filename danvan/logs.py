@@ -17,10 +17,12 @@ from opentelemetry import trace
 
 from danvan.config import Settings
 
-# The attributes every LogRecord has; any other one was passed in `extra=` and is kept.
+# The attributes every LogRecord has; any other one was passed in `extra=` and is kept, but
+# for uvicorn's copy of its message in terminal colours.
 _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
     "asctime",
+    "color_message",
 }
 
 
@@ -71,3 +73,4 @@ def configure_logging(service: str, settings: Settings) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    logging.captureWarnings(True)  # a library's warning is a line in the same format too

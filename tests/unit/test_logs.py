@@ -70,11 +70,15 @@ def test_a_line_outside_any_request_has_no_trace_id_and_a_failure_keeps_its_trac
     assert line["event_id"] == "e-1"
 
 
-def test_logs_are_json_in_production_and_text_in_development_unless_told() -> None:
+def test_logs_are_json_in_production_and_text_in_development_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert Settings(env="production").log_style() == "json"
     assert Settings().log_style() == "text"
     assert Settings(log_format="json").log_style() == "json"
     assert Settings(env="production", log_format="text").log_style() == "text"
+    monkeypatch.setenv("DANVAN_LOG_FORMAT", "")  # as an env file leaves it
+    assert Settings(env="production").log_style() == "json"
 
 
 def test_the_text_line_is_what_danvan_run_shows() -> None:
