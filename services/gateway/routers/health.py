@@ -50,8 +50,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"model": Readiness, "description": "NATS or a service does not answer"}},
 )
 async def readyz(broker: BrokerDep) -> JSONResponse:
-    """Ready only when NATS is connected and every service answers (the gateway's operations
-    endpoint answers the same)."""
+    """Ready only when NATS is connected and every service answers."""
     checks = await gateway_checks(broker)
     is_ready = ready(checks)
     readiness = Readiness(status="ready" if is_ready else "not ready", checks=checks)
