@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """The least level logged: DEBUG, INFO, WARNING or ERROR."""
     log_format: Literal["json", "text"] | None = None
-    """How a service writes its log lines to standard error: `json` (one object per line with
+    """How a service writes its log lines to standard output: `json` (one object per line with
     time, level, service, logger, message, and the trace and span ids of the request being
     served) or `text` (one readable line). When empty: `json` in production, `text` in
     development."""

@@ -63,8 +63,9 @@ def text_formatter(service: str) -> logging.Formatter:
 
 
 def configure_logging(service: str, settings: Settings) -> None:
-    """One handler on the root logger, to standard error, in the configured format."""
-    handler = logging.StreamHandler(sys.stderr)
+    """One handler on the root logger, to standard output (where a container's logs are
+    read), in the configured format. The handler flushes each line."""
+    handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         JsonFormatter(service) if settings.log_style() == "json" else text_formatter(service)
     )
