@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from danvan.contracts.rpc import Role
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
 from danvan.tokens import issue_token
+from tests.e2e.platform import free_port
 from tests.operations import total
 from tests.otlp_receiver import OtlpReceiver, otlp_receiver
 from tests.waiting import eventually
@@ -29,13 +29,6 @@ from tests.waiting import eventually
 SECRET = "processes-test-secret-" + "x" * 32
 SERVICES = (*DATA_SERVICES, "gateway")
 SPAN_KIND_SERVER = 2  # opentelemetry.proto.trace.v1.Span.SpanKind
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
