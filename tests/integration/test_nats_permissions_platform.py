@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from danvan.contracts.rpc import Role
+from tests.operations import scraped, total
 from tests.platform_stack import PlatformStack, platform_stack
 from tests.secured_nats import SecuredNats, connect_as, start_secured_nats
 from tests.waiting import eventually
@@ -117,6 +118,14 @@ async def test_every_service_does_its_work_with_its_own_nats_user_and_nothing_is
     await eventually(rebuilt, timeout=20)
     after = await dashboard(stack, HANOI)
     assert (headline(after, MODELS), headline(after, PETITIONS)) == (1, 1)
+
+    # What /metrics asks JetStream (reporting's consumer lag and dead letters) its user may ask.
+    for service, runtime in [*stack.running.items(), ("gateway", stack.app.state.runtime)]:
+        text = await scraped(runtime)
+        assert total(text, "danvan_up", service=service, dependency="nats") == 1, service
+    lag = await scraped(stack.running["reporting"])
+    assert total(lag, "danvan_consumer_pending", service="reporting") == 0
+    assert total(lag, "danvan_dead_letters", service="reporting") == 0
 
     # The server logs a refusal just after telling the client: one made on purpose, once
     # logged, shows that it logs them and that any refusal before it is logged too.
