@@ -80,7 +80,7 @@ def consumer_of(subject: str) -> str:
 def dlq_stream_config(*, replicas: int = 1, max_age_days: float = 30) -> StreamConfig:
     return StreamConfig(
         name=DLQ_STREAM,
-        subjects=[f"{DEAD_PREFIX}.>", f"{RETRY_PREFIX}.>"],
+        subjects=["dlq.>"],
         retention=RetentionPolicy.WORK_QUEUE,
         storage=StorageType.FILE,
         num_replicas=replicas,

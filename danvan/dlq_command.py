@@ -47,7 +47,7 @@ def _on_queue(
     try:
         return asyncio.run(connected())
     except NatsUnreachable as error:
-        console.print(f"[red]✗ {escape(str(error))}: is the platform running?[/red]")
+        console.print(f"[red]✗ {escape(str(error))}[/red]")
         return None
 
 

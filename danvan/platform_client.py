@@ -43,7 +43,12 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 class NatsUnreachable(ConnectionError):
     def __init__(self, nats_url: str, error: Exception) -> None:
-        super().__init__(f"cannot reach NATS at {nats_url}: {error or type(error).__name__}")
+        said = str(error) or type(error).__name__
+        if "authorization violation" in said.lower():
+            said = "it refused the user and password (DANVAN_NATS_USER, DANVAN_NATS_PASSWORD)"
+        else:
+            said += ": is the platform running?"
+        super().__init__(f"cannot reach NATS at {nats_url}: {said}")
 
 
 @asynccontextmanager

@@ -404,7 +404,9 @@ async def replay(
                 if not info.num_pending:
                     return
                 continue
-            good, _ = _parse(messages)
+            good, bad = _parse(messages)
+            for msg, error in bad:
+                log.error("skipping a malformed message on %s: %s", msg.subject, error)
             wanted = [d for d in good if d.sequence <= until]
             if wanted:
                 yield wanted

@@ -57,7 +57,7 @@ def run_replay(
             _replay(settings, nats_url, console, consumer, bounds, clock)
         )
     except NatsUnreachable as error:
-        console.print(f"[red]✗ {escape(str(error))}: is the platform running?[/red]")
+        console.print(f"[red]✗ {escape(str(error))}[/red]")
         return 2
     except ReplayRefused as error:
         console.print(f"[red]✗ {escape(str(error))}[/red]")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,18 +16,15 @@ from unittest import mock
 
 import nats
 import pytest
-from click.testing import Result
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from typer.testing import CliRunner
+from typer.testing import Result
 
 from danvan import pull
 from danvan.bus import stream_config, stream_name
-from danvan.cli import app
-from danvan.config import get_settings
 from danvan.consumer import with_inbox
 from danvan.contracts.envelope import RawCloudEvent, make_event
 from danvan.contracts.registry import ModelField, ModelRegistered
@@ -37,6 +34,7 @@ from danvan.dead_letters import DLQ_STREAM, DeadLetter, ensure_dlq_stream, retry
 from danvan.embedded import EmbeddedNats
 from danvan.inbox import inbox_table
 from danvan.pull import BatchConsumer, Delivered, RetryConsumer
+from tests.operator_commands import run_danvan, said
 from tests.waiting import eventually
 
 MAX_DELIVER = 3
@@ -106,7 +104,7 @@ class Consumer:
     def start(self) -> None:
         inner = with_inbox(self.sessions, self.durable, self.apply)
 
-        async def handle(batch: list[Delivered]) -> None:
+        async def handle(batch: Sequence[Delivered]) -> None:
             await inner(batch)
             self.committed.update(str(d.event.id) for d in batch)
 
@@ -115,7 +113,7 @@ class Consumer:
                 lambda: self.js,
                 source="registry",
                 durable=self.durable,
-                handle=handle,  # type: ignore[arg-type]
+                handle=handle,
                 max_deliver=MAX_DELIVER,
             )
             self.consumers.append(consumer)
@@ -171,23 +169,6 @@ class Consumer:
         return await run_danvan(self.nats_url, self.home, *args, answer=answer)
 
 
-async def run_danvan(
-    nats_url: str | None, home: Path, *args: str, answer: str | None = None
-) -> Result:
-    """`danvan …` as an operator runs it beside the platform, in a terminal 200 columns wide
-    (in a thread: the command runs its own event loop)."""
-    env = {"DANVAN_HOME": str(home), "COLUMNS": "200", "DANVAN_NATS_URL": nats_url or ""}
-    get_settings.cache_clear()
-    try:
-        return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env, input=answer)
-    finally:
-        get_settings.cache_clear()
-
-
-def said(result: Result) -> str:
-    return " ".join(result.output.split())
-
-
 @pytest.fixture(autouse=True)
 def quick_retries() -> Iterator[None]:
     """Shorter waits than in service, so a poison event runs out of tries in a moment."""
@@ -202,9 +183,9 @@ def quick_retries() -> Iterator[None]:
 @pytest.fixture
 async def consumer(fresh_nats: EmbeddedNats, tmp_path: Path) -> AsyncIterator[Consumer]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(kernel_metadata.create_all)
-        await connection.run_sync(test_metadata.create_all)
+    async with engine.begin() as database:
+        await database.run_sync(kernel_metadata.create_all)
+        await database.run_sync(test_metadata.create_all)
     connection = await nats.connect(fresh_nats.url)
     js = connection.jetstream()
     await js.add_stream(config=stream_config("registry"))

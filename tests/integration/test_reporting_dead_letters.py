@@ -21,7 +21,7 @@ from danvan.dead_letters import DLQ_STREAM, DeadLetter, retry_durable
 from danvan.embedded import EmbeddedNats
 from danvan.outbox import CONTENT_TYPE
 from services.reporting.app import CONSUMERS
-from tests.integration.test_dead_letters import run_danvan, said
+from tests.operator_commands import run_danvan, said
 from tests.reporting_stack import ReportingStack, petition_received, reporting_stack
 from tests.waiting import eventually
 
