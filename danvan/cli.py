@@ -221,5 +221,112 @@ def settings_table(
     console.print(table)
 
 
+dlq_app = typer.Typer(
+    help="Dead letters: events a consumer could not apply, set aside so it went on.",
+    no_args_is_help=True,
+)
+app.add_typer(dlq_app, name="dlq")
+
+ConsumerOption = Annotated[
+    str | None,
+    typer.Option("--consumer", help="only this consumer's, e.g. reporting-figures-reception-v1"),
+]
+SequenceArgument = Annotated[
+    int | None, typer.Argument(help="the dead letter's sequence in the DLQ stream", min=1)
+]
+
+
+@dlq_app.command("list")
+def dlq_list(
+    consumer: ConsumerOption = None,
+    start: Annotated[int, typer.Option(help="list from this sequence on", min=1)] = 1,
+    limit: Annotated[int, typer.Option(help="how many to list", min=1)] = 50,
+) -> None:
+    """The dead letters waiting, oldest first, and how many per consumer."""
+    from danvan.dlq_command import run_list
+
+    raise typer.Exit(run_list(get_settings(), console, consumer=consumer, start=start, limit=limit))
+
+
+@dlq_app.command("show")
+def dlq_show(
+    sequence: Annotated[int, typer.Argument(help="the dead letter's sequence", min=1)],
+) -> None:
+    """One dead letter: where it came from, the error, its headers and the event."""
+    from danvan.dlq_command import run_show
+
+    raise typer.Exit(run_show(get_settings(), console, sequence))
+
+
+@dlq_app.command("retry")
+def dlq_retry(
+    sequence: SequenceArgument = None,
+    every: Annotated[bool, typer.Option("--all", help="every dead letter")] = False,
+    consumer: ConsumerOption = None,
+) -> None:
+    """Deliver dead letters again to the consumer they failed in, then remove them.
+
+    Retry once the cause is fixed; a consumer that had applied one after all changes nothing."""
+    from danvan.dlq_command import run_retry
+
+    raise typer.Exit(
+        run_retry(get_settings(), console, sequence=sequence, every=every, consumer=consumer)
+    )
+
+
+@dlq_app.command("drop")
+def dlq_drop(
+    sequence: SequenceArgument = None,
+    every: Annotated[bool, typer.Option("--all", help="every dead letter")] = False,
+    consumer: ConsumerOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask first")] = False,
+) -> None:
+    """Give dead letters up: their events are never applied. Asks first unless --yes."""
+    from danvan.dlq_command import run_drop
+
+    def ask(question: str) -> bool:
+        return typer.confirm(question)
+
+    raise typer.Exit(
+        run_drop(
+            get_settings(),
+            console,
+            sequence=sequence,
+            every=every,
+            consumer=consumer,
+            confirm=None if yes else ask,
+        )
+    )
+
+
+@app.command()
+def replay(
+    consumer: Annotated[
+        str, typer.Option(help="the durable consumer, e.g. reporting-figures-reception-v1")
+    ],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="a stream sequence, or an ISO time (2026-03-01T08:00; Vietnam's when no offset)",
+        ),
+    ],
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="the last sequence or time, included (default: the last event)"),
+    ] = None,
+) -> None:
+    """Deliver a range of a stream again to one consumer only; it applies only the events it
+    had not applied (after restoring its database from an older backup, say)."""
+    from danvan.clock import SystemClock
+    from danvan.replay_command import run_replay
+
+    raise typer.Exit(
+        run_replay(
+            get_settings(), console, consumer=consumer, start=start, end=end, clock=SystemClock()
+        )
+    )
+
+
 if __name__ == "__main__":
     app()

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     stream_replicas: int = Field(default=1, ge=1, le=5)
     """How many copies of each JetStream stream a NATS cluster keeps (3 in compose's cluster);
     1 for a single nats-server."""
+    max_deliver: int = Field(default=5, ge=1)
+    """How many times a consumer tries an event before it sets it aside as a dead letter in the
+    `DLQ` stream and goes on with the next ones (`danvan dlq` lists and retries them). A
+    failure to reach the consumer's own database never makes a dead letter."""
+    dead_letter_max_age_days: float = Field(default=30.0, gt=0)
+    """How long the `DLQ` stream keeps a dead letter (and a retry not yet applied), in days."""
     gateway_host: str = "127.0.0.1"
     """The address the gateway's HTTP API listens on."""
     gateway_port: int = 8000

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -74,6 +76,16 @@ async def transaction(
     async with sessions() as session, session.begin():
         yield session
         still_awaited()
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or could not work just now
+    (refused, lost or timed-out connections, a locked SQLite file, a server shutting down),
+    rather than that the work itself was wrong: what comes and goes without the work
+    changing."""
+    if isinstance(error, OSError | PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -1,11 +1,14 @@
 """What the commands run beside a running platform share (`danvan import models`, `danvan
-reporting rebuild`): finding its NATS, asking its services, and a progress bar."""
+reporting rebuild`, `danvan dlq`, `danvan replay`): finding its NATS, asking its services,
+reaching its streams, and a progress bar."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import nats
+from nats.js.client import JetStreamContext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -33,6 +36,49 @@ async def services(settings: Settings, nats_url: str) -> AsyncIterator[Ask]:
         yield ServiceClient(broker, settings.rpc_timeout).ask
     finally:
         await broker.stop()
+
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+class NatsUnreachable(ConnectionError):
+    def __init__(self, nats_url: str, error: Exception) -> None:
+        said = str(error) or type(error).__name__
+        if "authorization violation" in said.lower():
+            said = "it refused the user and password (DANVAN_NATS_USER, DANVAN_NATS_PASSWORD)"
+        else:
+            said += ": is the platform running?"
+        super().__init__(f"cannot reach NATS at {nats_url}: {said}")
+
+
+@asynccontextmanager
+async def jetstream(settings: Settings, nats_url: str) -> AsyncIterator[JetStreamContext]:
+    """JetStream over a connection of the command's own, as `nats_user` when one is set;
+    `NatsUnreachable` when nothing answers at `nats_url`."""
+
+    async def quiet(_: Exception) -> None:
+        """The command says itself what failed; nats-py would also log each attempt."""
+
+    try:
+        connection = await nats.connect(
+            servers=[url.strip() for url in nats_url.split(",") if url.strip()],
+            user=settings.nats_user or None,
+            password=settings.nats_password.get_secret_value() or None,
+            name="danvan-cli",
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            allow_reconnect=False,
+            # nats-py tries each server of the list until it has failed this many times more
+            # (0 would mean for ever), waiting between tries: give up soon instead.
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.5,
+            error_cb=quiet,
+        )
+    except Exception as error:
+        raise NatsUnreachable(nats_url, error) from error
+    try:
+        yield connection.jetstream()
+    finally:
+        await connection.close()
 
 
 def progress_bar() -> Progress:

@@ -21,6 +21,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from danvan import metrics
+from danvan.dead_letter_queue import DeadLetterQueue
+from danvan.dead_letters import DEAD_PREFIX, DLQ_STREAM
 from danvan.outbox import backlog
 from danvan.pull import BatchConsumer
 from danvan.readiness import nats_connected
@@ -30,10 +32,6 @@ from danvan.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 SCRAPE_TIMEOUT_SECONDS = 2.0
-
-#: The dead-letter stream; a dead letter of durable `<durable>` waits at `dlq.dead.<durable>`.
-DEAD_LETTER_STREAM = "DLQ"
-DEAD_LETTER_PREFIX = "dlq.dead."
 
 
 @dataclass(frozen=True)
@@ -110,8 +108,8 @@ async def _jetstream(runtime: ServiceRuntime) -> _Probe:
     )
     dead = GaugeMetricFamily(
         "danvan_dead_letters",
-        f"Messages waiting in the {DEAD_LETTER_STREAM} stream at "
-        f"{DEAD_LETTER_PREFIX}<durable> for one of this service's durable consumers",
+        f"Messages waiting in the {DLQ_STREAM} stream at "
+        f"{DEAD_PREFIX}.<durable> for one of this service's durable consumers",
         labels=["service", "durable"],
     )
     families: list[Metric] = [pending, ack_pending, dead]
@@ -153,11 +151,4 @@ async def _consumer_info(js: JetStreamContext, consumer: BatchConsumer) -> Consu
 
 async def dead_letters(js: JetStreamContext) -> dict[str, int]:
     """How many dead letters wait for each durable consumer; none without a DLQ stream."""
-    try:
-        info = await js.stream_info(DEAD_LETTER_STREAM, subjects_filter=f"{DEAD_LETTER_PREFIX}*")
-    except NotFoundError:
-        return {}
-    return {
-        subject.removeprefix(DEAD_LETTER_PREFIX): count
-        for subject, count in (info.state.subjects or {}).items()
-    }
+    return await DeadLetterQueue(js).counts()

@@ -24,8 +24,9 @@ from danvan.clock import Clock
 from danvan.config import ServiceName, Settings
 from danvan.contracts.rpc import RpcOk
 from danvan.db import create_engine, session_factory
+from danvan.dead_letters import ensure_dlq_stream
 from danvan.outbox import OutboxRelay, backlog
-from danvan.pull import BatchConsumer, HandleBatch
+from danvan.pull import BatchConsumer, HandleBatch, RetryConsumer
 from danvan.telemetry import setup_tracing
 from danvan.units import UnitTree, load_units, units_key
 
@@ -97,14 +98,21 @@ class ServiceRuntime:
         return RpcOk[dict[str, Any]](data=status).model_dump(mode="json")
 
     def consume_batches(self, source: str, *, durable: str, handle: HandleBatch) -> None:
-        """Hand `source`'s events to `handle` in batches through the durable `durable`;
+        """Hand `source`'s events to `handle` in batches through the durable `durable`, and
+        what is delivered to it again (`dlq.retry.<durable>`) through a second durable;
         `handle` makes each batch idempotent itself (a projection's inbox). The service starts
         without waiting for the stream: the consumer waits for it on its own."""
-        self._batch_consumers.append(
-            BatchConsumer(
-                self.jetstream, source=source, durable=durable, handle=handle, service=self.name
+        for kind in (BatchConsumer, RetryConsumer):
+            self._batch_consumers.append(
+                kind(
+                    self.jetstream,
+                    source=source,
+                    durable=durable,
+                    handle=handle,
+                    max_deliver=self.settings.max_deliver,
+                    service=self.name,
+                )
             )
-        )
 
     @property
     def batch_consumers(self) -> tuple[BatchConsumer, ...]:
@@ -161,6 +169,12 @@ class ServiceRuntime:
         await self.broker.connect()
         if self.name in EVENT_STREAMS:
             await ensure_stream(self.broker, self.name, replicas=self.settings.stream_replicas)
+        if self._batch_consumers:
+            await ensure_dlq_stream(
+                self.jetstream(),
+                replicas=self.settings.stream_replicas,
+                max_age_days=self.settings.dead_letter_max_age_days,
+            )
         await self.broker.start()
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))

@@ -54,7 +54,7 @@ class ReportingHandlers:
         async with transaction(self._runtime.db) as session:
             targets = (await read_builds(session)).targets
             await self._projector.apply(session, batch, targets)
-        await note_applied(self._runtime.broker, provinces_of(d.message.subject for d in batch))
+        await note_applied(self._runtime.broker, provinces_of(d.subject for d in batch))
 
     async def figures(self, principal: Principal, query: FiguresQuery) -> FiguresView:
         unit = self._figures.unit(query.unit_code, query.boundaries)

@@ -279,7 +279,6 @@ async def test_dead_letters_waiting_for_a_durable_consumer_are_counted_on_its_se
                 f"dlq.dead.{FROM_REGISTRY}",
                 f"dlq.dead.{FROM_REGISTRY}",
                 "dlq.dead.reporting-figures-registry-v0",  # a retired durable of reporting's
-                f"dlq.retry.{FROM_REGISTRY}",  # on its way back: not dead
                 "dlq.dead.registry-someone-else",
             ):
                 await js.publish(subject, b"{}")

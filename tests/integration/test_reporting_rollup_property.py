@@ -224,7 +224,9 @@ class Harness:
             delivered = []
             for event in batch:
                 sequence += 1
-                delivered.append(Delivered(event, "RECEPTION", sequence, None))  # type: ignore[arg-type]
+                delivered.append(
+                    Delivered(event, "RECEPTION", sequence, None, "evt.reception.x.01")  # type: ignore[arg-type]
+                )
             async with transaction(self.sessions) as session:
                 await self.projector.apply(session, delivered, [1])
 
