@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from danvan.config import DATA_SERVICES, get_settings
+from danvan.config import DATA_SERVICES, Settings, get_settings
 from danvan.contracts.rpc import Principal, Role
 from danvan.tokens import issue_token
+
+if TYPE_CHECKING:
+    from danvan.service import ServiceRuntime
 
 app = typer.Typer(
     help="danvan: the platform for mass-mobilisation work (công tác dân vận).",
@@ -59,30 +65,71 @@ def serve(service: ServiceChoice) -> None:
         level=settings.log_level,
         format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",
     )
-    from danvan.service import RESTART_EXIT_CODE, ServiceRuntime
+    from danvan.service import RESTART_EXIT_CODE
+    from danvan.startup import StartupFailed
 
-    if service is ServiceChoice.GATEWAY:
-        import uvicorn
-
-        from services.gateway.app import create_app
-
-        gateway = create_app(settings)
-        runtime: ServiceRuntime = gateway.state.runtime
-        server = uvicorn.Server(
-            uvicorn.Config(
-                gateway, host=settings.gateway_host, port=settings.gateway_port, log_level="warning"
-            )
-        )
-        runtime.on_restart(lambda: setattr(server, "should_exit", True))
-        server.run()
-    else:
-        # The kernel imports no service statically: services build on the kernel, not the
-        # reverse.
-        module = importlib.import_module(f"services.{service.value}.app")
-        runtime = module.build(settings)
-        asyncio.run(runtime.run_until_signalled())
-    if runtime.restart_requested:
+    runtime: ServiceRuntime | None
+    try:
+        if service is ServiceChoice.GATEWAY:
+            runtime = _serve_gateway(settings)
+        else:
+            # The kernel imports no service statically: services build on the kernel, not the
+            # reverse.
+            module = importlib.import_module(f"services.{service.value}.app")
+            runtime = module.build(settings)
+            asyncio.run(runtime.run_until_signalled())
+    except StartupFailed as error:
+        logging.getLogger("danvan.startup").error("%s cannot start: %s", service.value, error)
+        raise typer.Exit(1) from error
+    if runtime is not None and runtime.restart_requested:
         raise typer.Exit(RESTART_EXIT_CODE)
+
+
+def _serve_gateway(settings: Settings) -> ServiceRuntime | None:
+    """The gateway under uvicorn; None when stopped before NATS answered. On SIGTERM uvicorn
+    stops accepting, lets the requests in hand finish (for `graceful_timeout` at most), then
+    the app's lifespan stops its runtime."""
+    import uvicorn
+
+    from danvan.service import nats_until_signalled
+    from danvan.startup import StartupFailed
+    from services.gateway.app import create_app
+
+    # uvicorn's start cannot be interrupted: wait for NATS first, where a signal can end it.
+    if not asyncio.run(nats_until_signalled(settings)):
+        return None
+    gateway = create_app(settings)
+    runtime: ServiceRuntime = gateway.state.runtime
+    server = uvicorn.Server(
+        uvicorn.Config(
+            gateway,
+            host=settings.gateway_host,
+            port=settings.gateway_port,
+            log_level="warning",
+            timeout_graceful_shutdown=max(1, round(settings.graceful_timeout)),
+        )
+    )
+    runtime.on_restart(lambda: setattr(server, "should_exit", True))
+    with _signals_answered():
+        server.run()
+    if not server.started and not server.should_exit:
+        raise StartupFailed("the gateway's application did not start (see the lines above)")
+    return runtime
+
+
+@contextmanager
+def _signals_answered() -> Iterator[None]:
+    """uvicorn raises the signal that stopped it again once it has stopped, which would end
+    the process by that signal rather than with status 0: here the stop it asked for is done."""
+    previous = {
+        signum: signal.signal(signum, lambda _signum, _frame: None)
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @app.command()

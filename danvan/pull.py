@@ -111,6 +111,9 @@ class BatchConsumer:
         self._handle = handle
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
+        #: Events handed to `handle` and acknowledged by this process (a redelivered event
+        #: that the inbox then skipped counts too): how the work of several copies was shared.
+        self.handled = 0
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         config = ConsumerConfig(
@@ -123,27 +126,34 @@ class BatchConsumer:
             f"evt.{self.source}.>", durable=self.durable, stream=self.stream, config=config
         )
 
-    async def _stream_declared(self) -> bool:
-        """Wait, with back-off, until the source's owner has declared its stream: a consumer
-        never declares another service's stream. False if told to stop first."""
+    async def _subscription(self) -> JetStreamContext.PullSubscription | None:
+        """Wait, with back-off, until the source's owner has declared its stream (a consumer
+        never declares another service's stream), then bind the durable consumer; None if told
+        to stop first. A failure to bind (NATS gone a moment) is waited out the same way
+        rather than ending the consumer."""
         delay = 0.2
         while not self._stopping.is_set():
             try:
                 await self._js().stream_info(self.stream)
-                return True
+                return await self._subscribe()
             except NotFoundError:
                 log.info("%s waits for the %s stream", self.durable, self.stream)
-            except Exception:
-                log.warning("%s cannot reach JetStream yet", self.durable, exc_info=True)
+            except Exception as error:
+                log.warning(
+                    "%s cannot reach JetStream yet (%s); next try in %.1f s",
+                    self.durable,
+                    str(error) or type(error).__name__,
+                    delay,
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
             delay = min(delay * 2, 5.0)
-        return False
+        return None
 
     async def run(self) -> None:
-        if not await self._stream_declared():
+        subscription = await self._subscription()
+        if subscription is None:
             return
-        subscription = await self._subscribe()
         try:
             while not self._stopping.is_set():
                 try:
@@ -163,6 +173,7 @@ class BatchConsumer:
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
+            log.info("%s stops after handling %d events", self.durable, self.handled)
 
     async def _process(self, messages: Sequence[Msg]) -> None:
         good, bad = _parse(self.stream, messages)
@@ -182,6 +193,7 @@ class BatchConsumer:
                 span.end()
         for delivered in good:
             await delivered.message.ack()
+        self.handled += len(good)
 
     async def _one_by_one(self, batch: Sequence[Delivered]) -> None:
         for delivered in batch:
@@ -199,6 +211,7 @@ class BatchConsumer:
                 await delivered.message.nak(delay=delay)
                 continue
             await delivered.message.ack()
+            self.handled += 1
 
     def stop(self) -> None:
         self._stopping.set()
