@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import nats
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ def next_delay(attempt: int) -> float:
 
 
 def describe(error: BaseException) -> str:
-    """An error in words for the log: its message, or its kind when it has none (a timeout)."""
+    """An error in words for the log: its message, or its kind when it has none (a timeout).
+    A database error is the driver's own words, without SQLAlchemy's wrapping."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
     words = str(error).strip()
     if isinstance(error, TimeoutError) and not words:
         return f"no answer within {ATTEMPT_TIMEOUT:.0f} s"
@@ -111,7 +115,7 @@ class Patience:
                 await asyncio.sleep(delay)
                 continue
             if tries > 1:
-                log.info("%s at %s answers (after %.0f s)", what, where, self.waited())
+                log.info("%s at %s answers (after %.1f s)", what, where, self.waited())
             return
 
 
