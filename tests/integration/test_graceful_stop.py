@@ -120,7 +120,7 @@ async def test_a_request_that_outlasts_the_graceful_timeout_is_cancelled_and_wri
             release,
         ),
     ):
-        in_hand = asyncio.create_task(call(client, WRITE, ADMIN, {}, timeout=5))
+        in_hand = asyncio.create_task(call(client, WRITE, ADMIN, {}, timeout=2))
         await entered.wait()
         await runtime.stop()  # returns although the request is never released
         release.set()
@@ -129,3 +129,40 @@ async def test_a_request_that_outlasts_the_graceful_timeout_is_cancelled_and_wri
         async with runtime.db() as session:
             written = (await session.execute(select(outbox_table))).all()
         assert written == []
+
+
+async def test_a_service_stopped_while_nats_is_down_keeps_what_it_wrote_for_its_next_start(
+    tmp_path: Path, fresh_nats: EmbeddedNats
+) -> None:
+    settings = Settings(home=tmp_path, nats_url=fresh_nats.url)
+    await upgrade("registry", settings.database_url("registry"))
+    runtime = ServiceRuntime.create("registry", settings)
+    await runtime.start()
+    fresh_nats.stop()
+    event = model_registered()
+    async with transaction(runtime.db) as session:  # a handler's commit, NATS gone meanwhile
+        await enqueue(
+            session,
+            event,
+            stream=stream_name("registry"),
+            subject=ModelRegistered.subject_for("01"),
+        )
+    runtime.wake_relay()
+    await runtime.stop()  # neither fails nor hangs for want of NATS
+    async with runtime.db() as session:
+        waiting = (await session.execute(select(outbox_table))).one()
+    assert (waiting.event_id, waiting.published_at) == (str(event.id), None)
+
+    fresh_nats.start()
+    again = ServiceRuntime.create("registry", settings)
+    await again.start()
+    try:
+
+        async def published() -> bool:
+            return len(await read_stream(fresh_nats.url, stream_name("registry"))) == 1
+
+        await eventually(published, timeout=30)
+    finally:
+        await again.stop()
+    [received] = await read_stream(fresh_nats.url, stream_name("registry"))
+    assert received.event["id"] == str(event.id)
