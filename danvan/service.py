@@ -265,17 +265,16 @@ class ServiceRuntime:
     async def _withdraw(self, subscriber: CoreSubscriber) -> None:
         """Leave the subscription's queue group, then answer what was already delivered."""
         subscription = subscriber.subscription
-        if subscription is None:
-            return
-        try:
-            if self.broker.config.connection_state.connection.is_connected:
+        if subscription is not None and self.broker.config.connection_state.connection.is_connected:
+            try:
                 # nats-py's drain: UNSUB, a round trip, then every message received runs.
                 await subscription.drain()  # type: ignore[no-untyped-call]
-        finally:
-            # Withdrawn (or NATS is gone, which withdraws us): FastStream's own stop must not
-            # unsubscribe it again, nor take anything still queued.
-            subscriber.running = False
-            subscriber.subscription = None
+            finally:
+                subscriber.subscription = None  # FastStream must not unsubscribe it again
+        # FastStream's own stop then takes nothing more and waits for the handlers still
+        # running (a concurrent subscriber's, or all of them when NATS is gone, which has
+        # withdrawn us already).
+        await subscriber.stop()
 
     async def _report_outbox(self) -> None:
         if self.sessions is None:
