@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck pytest venv clean
+.PHONY: run test lint typecheck pytest venv clean docs contracts
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,5 +32,13 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Write the configuration table (generated from the settings) into the documents.
+docs: $(STAMP)
+	$(BIN)/danvan settings --write README.md --write deploy/README.md
+
+## Build the event contracts' own wheel (danvan-contracts) into dist/, for outside subscribers.
+contracts: $(STAMP)
+	$(BIN)/pip wheel $(PIP_QUIET) --no-deps --no-build-isolation --wheel-dir dist ./contracts
+
 clean:
-	rm -rf $(VENV) .danvan .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .danvan .pytest_cache .mypy_cache .ruff_cache dist

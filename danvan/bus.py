@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,6 +21,7 @@ from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from danvan import metrics
 from danvan.answer_by import answering_within, still_awaited
 from danvan.config import Settings
 from danvan.contracts.rpc import (
@@ -73,18 +76,30 @@ def nats_servers(settings: Settings, nats_url: str | None = None) -> list[str]:
     return settings.nats_servers()
 
 
+def inbox_prefix(user: str) -> str:
+    """Where a connection takes its replies (rpc, JetStream API, fetched messages): an inbox of
+    the NATS user's own, so that the server's permissions let each user read only its own
+    replies (deploy/nats/permissions.conf allows `_INBOX.<user>.>` and no other inbox)."""
+    return f"_INBOX.{user}" if user else "_INBOX"
+
+
+# Which service each broker belongs to, so that `call` labels its timings with the caller.
+_broker_service: weakref.WeakKeyDictionary[NatsBroker, str] = weakref.WeakKeyDictionary()
+
+
 def make_broker(settings: Settings, service: str, *, nats_url: str | None = None) -> NatsBroker:
     """A broker that reconnects for ever, traces every message and drains on shutdown.
 
     Its first connect also retries for ever, silently: a service waits for NATS first
     (`danvan.startup`), and says so."""
-    return NatsBroker(
+    broker = NatsBroker(
         servers=nats_servers(settings, nats_url),
         security=SASLPlaintext(
             username=settings.nats_user, password=settings.nats_password.get_secret_value()
         )
         if settings.nats_user
         else None,
+        inbox_prefix=inbox_prefix(settings.nats_user),
         name=f"danvan-{service}",
         allow_reconnect=True,
         max_reconnect_attempts=-1,
@@ -94,9 +109,14 @@ def make_broker(settings: Settings, service: str, *, nats_url: str | None = None
         # Closing drains what is left (replies, notes); it must not hold an exit for long.
         drain_timeout=max(1, round(settings.graceful_timeout)),
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider())],
+        # FastStream's own loggers write coloured text to stdout and do not propagate; this
+        # one (outside their "faststream" tree) goes through the process's handler.
+        logger=logging.getLogger("danvan.faststream"),
         # The level of FastStream's per-message lines, not a threshold: keep them at DEBUG.
         log_level=logging.DEBUG,
     )
+    _broker_service[broker] = service
+    return broker
 
 
 async def ensure_stream(broker: NatsBroker, service: str, *, replicas: int = 1) -> None:
@@ -148,11 +168,28 @@ def register_rpc(
 ) -> None:
     """Answer `subject` in the service's queue group with the one reply shape."""
 
+    service = subject.split(".")[1]
+
     async def answer(body: dict[str, Any]) -> dict[str, Any]:
-        return await handle_rpc(body, request_type, handler)
+        started = time.perf_counter()
+        reply = await handle_rpc(body, request_type, handler)
+        outcome = reply_outcome(reply)
+        metrics.rpc_requests.labels(service, subject, outcome).inc()
+        metrics.rpc_duration.labels(service, subject, outcome).observe(
+            time.perf_counter() - started
+        )
+        return reply
 
     answer.__name__ = f"rpc_{subject.replace('.', '_')}"
     broker.subscriber(subject, queue=queue, title=subject)(answer)
+
+
+def reply_outcome(reply: dict[str, Any]) -> str:
+    """`ok`, or the error code a reply carries: the outcome label of the rpc metrics."""
+    if reply.get("ok"):
+        return "ok"
+    error = reply.get("error")
+    return str(error.get("code", "unknown")) if isinstance(error, dict) else "unknown"
 
 
 DATABASE_UNAVAILABLE = Message(
@@ -218,6 +255,33 @@ async def call(
     timeout: float,
 ) -> Any:
     """Send a request; return the reply's data or raise the ServiceError it carried."""
+    started = time.perf_counter()
+    outcome = ErrorCode.INTERNAL.value
+    try:
+        reply = await _ask(broker, subject, principal, data, timeout=timeout)
+        outcome = reply_outcome(reply)
+    except ServiceError as error:
+        outcome = error.code.value
+        raise
+    finally:
+        metrics.rpc_client_duration.labels(
+            _broker_service.get(broker, ""), subject, outcome
+        ).observe(time.perf_counter() - started)
+    if reply.get("ok"):
+        return reply.get("data")
+    failure = RpcFailed.model_validate(reply).error
+    raise ServiceError(failure.code, failure.message, failure.details)
+
+
+async def _ask(
+    broker: NatsBroker,
+    subject: str,
+    principal: Principal,
+    data: BaseModel | dict[str, Any],
+    *,
+    timeout: float,
+) -> dict[str, Any]:
+    """The reply's body; ServiceError(UNAVAILABLE) when nobody answered in time."""
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     request = {
         "principal": principal.model_dump(mode="json"),
@@ -242,11 +306,8 @@ async def call(
             ErrorCode.UNAVAILABLE,
             Message(vi=f"dịch vụ {service} đang không chạy", en=f"{service} is not running"),
         ) from error
-    body = json.loads(reply.body)
-    if body.get("ok"):
-        return body.get("data")
-    failure = RpcFailed.model_validate(body).error
-    raise ServiceError(failure.code, failure.message, failure.details)
+    body: dict[str, Any] = json.loads(reply.body)
+    return body
 
 
 class ServiceClient:

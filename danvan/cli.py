@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from danvan.config import DATA_SERVICES, Settings, get_settings
+from danvan.config import DATA_SERVICES, get_settings
 from danvan.contracts.rpc import Principal, Role
 from danvan.tokens import issue_token
-
-if TYPE_CHECKING:
-    from danvan.service import ServiceRuntime
 
 app = typer.Typer(
     help="danvan: the platform for mass-mobilisation work (công tác dân vận).",
@@ -61,75 +54,21 @@ def serve(service: ServiceChoice) -> None:
         for problem in problems:
             console.print(f"[red]{service.value} cannot start in production: {problem}[/]")
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=settings.log_level,
-        format=f"%(asctime)s {service.value} %(levelname)s %(name)s: %(message)s",
-    )
+    from danvan.ops import OperationsPortTaken
+    from danvan.process import run_service
     from danvan.service import RESTART_EXIT_CODE
     from danvan.startup import StartupFailed
 
-    runtime: ServiceRuntime | None
     try:
-        if service is ServiceChoice.GATEWAY:
-            runtime = _serve_gateway(settings)
-        else:
-            # The kernel imports no service statically: services build on the kernel, not the
-            # reverse.
-            module = importlib.import_module(f"services.{service.value}.app")
-            runtime = module.build(settings)
-            asyncio.run(runtime.run_until_signalled())
+        runtime = run_service(service.value, settings)
+    except OperationsPortTaken as error:
+        console.print(f"[red]{service.value} cannot start: {error}[/]")
+        raise typer.Exit(2) from error
     except StartupFailed as error:
         logging.getLogger("danvan.startup").error("%s cannot start: %s", service.value, error)
         raise typer.Exit(1) from error
-    if runtime is not None and runtime.restart_requested:
+    if runtime.restart_requested:
         raise typer.Exit(RESTART_EXIT_CODE)
-
-
-def _serve_gateway(settings: Settings) -> ServiceRuntime | None:
-    """The gateway under uvicorn; None when stopped before NATS answered. On SIGTERM uvicorn
-    stops accepting, lets the requests in hand finish (for `graceful_timeout` at most), then
-    the app's lifespan stops its runtime."""
-    import uvicorn
-
-    from danvan.service import nats_until_signalled
-    from danvan.startup import StartupFailed
-    from services.gateway.app import create_app
-
-    # uvicorn's start cannot be interrupted: wait for NATS first, where a signal can end it.
-    if not asyncio.run(nats_until_signalled(settings)):
-        return None
-    gateway = create_app(settings)
-    runtime: ServiceRuntime = gateway.state.runtime
-    server = uvicorn.Server(
-        uvicorn.Config(
-            gateway,
-            host=settings.gateway_host,
-            port=settings.gateway_port,
-            log_level="warning",
-            timeout_graceful_shutdown=max(1, round(settings.graceful_timeout)),
-        )
-    )
-    runtime.on_restart(lambda: setattr(server, "should_exit", True))
-    with _signals_answered():
-        server.run()
-    if not server.started and not server.should_exit:
-        raise StartupFailed("the gateway's application did not start (see the lines above)")
-    return runtime
-
-
-@contextmanager
-def _signals_answered() -> Iterator[None]:
-    """uvicorn raises the signal that stopped it again once it has stopped, which would end
-    the process by that signal rather than with status 0: here the stop it asked for is done."""
-    previous = {
-        signum: signal.signal(signum, lambda _signum, _frame: None)
-        for signum in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @app.command()
@@ -258,6 +197,33 @@ def units_withdraw(
     from danvan.units_command import run_withdraw
 
     raise typer.Exit(run_withdraw(get_settings(), effective_on.date(), SystemClock(), console))
+
+
+@app.command("settings")
+def settings_table(
+    write: Annotated[
+        list[Path] | None,
+        typer.Option(help="rewrite the table between the markers of this Markdown file"),
+    ] = None,
+) -> None:
+    """Every configuration variable with its default and meaning, as read from the code."""
+    from rich.table import Table
+
+    from danvan.settings_table import MissingMarkers, rows, write_table
+
+    if write:
+        for path in write:
+            try:
+                changed = write_table(path)
+            except (OSError, MissingMarkers) as error:
+                console.print(f"[red]{path}: {error}[/]")
+                raise typer.Exit(2) from error
+            console.print(f"{'✓ rewrote' if changed else '= unchanged'} {path}")
+        return
+    table = Table("Variable", "Default", "Meaning", show_lines=True)
+    for variable, default, meaning in rows():
+        table.add_row(variable, default or "(empty)", meaning)
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -110,8 +110,9 @@ class Settings(BaseSettings):
     graceful_timeout: PositiveFloat = 10.0
     """How long a stopping service (on SIGTERM) lets the work in hand finish, in seconds: the
     rpc requests already received, the batch of events being applied, and the gateway's HTTP
-    requests. Then the outbox's last pass publishes what they wrote, and the process exits;
-    allow it this plus about ten seconds (compose's `stop_grace_period`)."""
+    requests. Then the outbox's last passes publish what they wrote (for as long again at
+    most), and the process exits: allow it twice this and a few seconds more (compose's
+    `stop_grace_period`) before it is killed. It usually takes well under a second."""
     startup_timeout: NonNegativeFloat = 0.0
     """How long a starting service waits at most, in seconds, for NATS (and JetStream) and its
     database, logging each try, before it gives up with an error and exit status 1; 0 waits
@@ -120,6 +121,11 @@ class Settings(BaseSettings):
     outside should see the failure."""
     log_level: str = "INFO"
     """The least level logged: DEBUG, INFO, WARNING or ERROR."""
+    log_format: Literal["json", "text"] | None = None
+    """How a service writes its log lines to standard output: `json` (one object per line with
+    time, level, service, logger, message, and the trace and span ids of the request being
+    served) or `text` (one readable line). When empty: `json` in production, `text` in
+    development."""
     reception_crowd_threshold: int = 5
     """Reception: a crowd delegation from this many people (the law's duty starts at 5)."""
     reception_nearly_due_days: int = 5
@@ -156,6 +162,11 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"not a rate such as 600/minute: {error}") from error
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _empty_log_format_is_the_default(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("jwt_jwks_url")
     @classmethod
@@ -222,6 +233,12 @@ class Settings(BaseSettings):
                 "characters, is required"
             ]
         return []
+
+    def log_style(self) -> Literal["json", "text"]:
+        """`log_format`, or the default of the environment."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.env == "production" else "text"
 
     def ops_port(self, service: ServiceName) -> int:
         """The port of `service`'s operations endpoint (0: none)."""

@@ -11,6 +11,7 @@ import subprocess
 import sysconfig
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,13 +36,17 @@ class EmbeddedNats:
     """A nats-server with JetStream on free ports, its store under `store_dir`.
 
     `port=0` lets the server pick a free port (no race); a fixed port makes restarts land on
-    the same URL, which reconnecting clients need.
+    the same URL, which reconnecting clients need. `config_file` adds a configuration (users
+    and their permissions, say) under the options above, and `environment` the variables it
+    reads (`$NAME` in a NATS configuration falls back to the environment).
     """
 
     store_dir: Path
     port: int = 0
     monitor_port: int = 0
     log_file: Path | None = None
+    config_file: Path | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
     url: str = ""
     monitor_url: str = ""
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -66,8 +71,16 @@ class EmbeddedNats:
             "--ports_file_dir",
             str(ports_dir),
         ]
+        if self.config_file is not None:
+            args += ["-c", str(self.config_file)]
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+        self._process = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            env={**os.environ, **self.environment},
+        )
         deadline = time.monotonic() + timeout
         ports_file = ports_dir / f"nats-server_{self._process.pid}.ports"
         while time.monotonic() < deadline:

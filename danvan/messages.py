@@ -6,23 +6,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from danvan.contracts.messages import NOT_BLANK, MessageError
 from danvan.contracts.rpc import ErrorCode, Language, Message, ServiceError
+
+__all__ = [
+    "LOCALE_VARIABLES",
+    "NOT_BLANK",
+    "MessageError",
+    "not_found",
+    "terminal_language",
+]
 
 #: The locale variables that choose a terminal's language, strongest first (POSIX order).
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
-
-
-#: A required text that holds only spaces.
-NOT_BLANK = Message(vi="không được để trống", en="must not be blank")
-
-
-class MessageError(ValueError):
-    """A ValueError that says what is wrong in both languages. Pydantic validators raise it so
-    a refused field reads right in Vietnamese too; `str()` is the English."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.en)
-        self.message = message
 
 
 def not_found(noun: Message, key: object) -> ServiceError:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from danvan import metrics
 from danvan.contracts.envelope import CloudEvent
 from danvan.db import UtcDateTime, kernel_metadata, transaction
 from danvan.timeutil import as_utc, utcnow
@@ -138,11 +140,14 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         publish: Publish,
         *,
+        service: str = "",
         batch_size: int = 200,
         poll_interval: float = 1.0,
     ) -> None:
         self._sessions = sessions
         self._publish = publish
+        self._failures = metrics.outbox_publish_failures.labels(service)
+        self._service = service
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._wakeup = asyncio.Event()
@@ -219,16 +224,23 @@ class OutboxRelay:
             published = []
             for row, outcome in zip(ready, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
+                    self._failures.inc()
                     await self._record_failure(session, row, outcome)
                     break
-                published.append(row.position)
+                published.append(row)
             if published:
                 await session.execute(
                     update(outbox_table)
-                    .where(outbox_table.c.position.in_(published))
+                    .where(outbox_table.c.position.in_([row.position for row in published]))
                     .values(published_at=utcnow(), last_error=None)
                 )
+        self._count(published)
         return len(published)
+
+    def _count(self, published: Sequence[Any]) -> None:
+        families = Counter((row.stream, metrics.subject_family(row.subject)) for row in published)
+        for (stream, subject), count in families.items():
+            metrics.events_published.labels(self._service, stream, subject).inc(count)
 
     @staticmethod
     async def _record_failure(session: AsyncSession, row: Any, error: BaseException) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from nats.aio.msg import Msg
@@ -20,6 +21,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 
+from danvan import metrics
 from danvan.bus import stream_name
 from danvan.contracts.envelope import RawCloudEvent
 
@@ -103,6 +105,7 @@ class BatchConsumer:
         durable: str,
         handle: HandleBatch,
         batch_size: int = BATCH_SIZE,
+        service: str | None = None,
     ) -> None:
         self._js = js
         self.source = source
@@ -114,6 +117,10 @@ class BatchConsumer:
         #: Events handed to `handle` and acknowledged by this process (a redelivered event
         #: that the inbox then skipped counts too): how the work of several copies was shared.
         self.handled = 0
+        # A kernel durable's name starts with its service's name.
+        service = service or durable.split("-", 1)[0]
+        self._consumed = metrics.events_consumed.labels(service, durable)
+        self._batch_duration = metrics.batch_duration.labels(service, durable)
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         config = ConsumerConfig(
@@ -166,10 +173,15 @@ class BatchConsumer:
                     log.warning("fetching from %s failed; retrying", self.durable, exc_info=True)
                     await asyncio.sleep(FETCH_WAIT_SECONDS)
                     continue
+                if not messages:
+                    continue
+                started = time.perf_counter()
                 try:
                     await self._process(messages)
                 except Exception:  # an ack lost with the connection: redelivered, deduplicated
                     log.warning("settling a batch of %s failed", self.durable, exc_info=True)
+                self._batch_duration.observe(time.perf_counter() - started)
+                self._consumed.inc(len(messages))
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -93,7 +93,7 @@ class ServiceRuntime:
             runtime.engine = create_engine(settings.database_url(name))
             runtime.sessions = session_factory(runtime.engine)
             if name in EVENT_STREAMS:
-                runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker))
+                runtime.relay = OutboxRelay(runtime.sessions, relay_publisher(broker), service=name)
             # The gateway's readiness is HTTP (/readyz); the others answer over NATS.
             broker.subscriber(health_subject(name), queue=name, title=health_subject(name))(
                 runtime._health
@@ -120,8 +120,14 @@ class ServiceRuntime:
         `handle` makes each batch idempotent itself (a projection's inbox). The service starts
         without waiting for the stream: the consumer waits for it on its own."""
         self._batch_consumers.append(
-            BatchConsumer(self.jetstream, source=source, durable=durable, handle=handle)
+            BatchConsumer(
+                self.jetstream, source=source, durable=durable, handle=handle, service=self.name
+            )
         )
+
+    @property
+    def batch_consumers(self) -> tuple[BatchConsumer, ...]:
+        return tuple(self._batch_consumers)
 
     def jetstream(self) -> JetStreamContext:
         js: JetStreamContext = self.broker.config.connection_state.stream
@@ -308,22 +314,27 @@ class ServiceRuntime:
     async def run_until_signalled(self) -> None:
         """Serve until SIGTERM or SIGINT (or a restart is asked), then stop gracefully. A signal
         while start-up still waits for a server ends the wait at once."""
-        stopping = _on_signals()
-        self.on_restart(stopping.set)
-        try:
-            if await unless(stopping, self.start()):
-                await stopping.wait()
-        finally:
-            await self.stop()
+        with _on_signals() as stopping:
+            self.on_restart(stopping.set)
+            try:
+                if await unless(stopping, self.start()):
+                    await stopping.wait()
+            finally:
+                await self.stop()
 
 
-def _on_signals() -> asyncio.Event:
-    """An event SIGTERM and SIGINT set, in the running loop."""
+@contextlib.contextmanager
+def _on_signals() -> Iterator[asyncio.Event]:
+    """An event SIGTERM and SIGINT set, while in this block of the running loop."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    return stopping
+    try:
+        yield stopping
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 async def unless(stopping: asyncio.Event, work: Awaitable[None]) -> bool:
@@ -354,7 +365,8 @@ async def nats_until_signalled(settings: Settings) -> bool:
         nats_answers, servers, settings.nats_user, settings.nats_password.get_secret_value()
     )
     patience = Patience(settings.startup_timeout or None)
-    return await unless(_on_signals(), patience.until_done("NATS", nats_address(servers), probe))
+    with _on_signals() as stopping:
+        return await unless(stopping, patience.until_done("NATS", nats_address(servers), probe))
 
 
 async def _finish(tasks: Iterable[asyncio.Task[Any]], timeout: float) -> int:

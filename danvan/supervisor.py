@@ -99,6 +99,7 @@ class Supervisor:
             f"  try: curl {gateway}/readyz   ·   a token: .venv/bin/danvan token --unit 01 "
             "--role officer   ·   logs in " + str(self.logs) + "   ·   Ctrl-C stops it"
         )
+        self.console.print(f"  {operations_endpoints(self.settings)}")
         exit_code = 0
         while not self._stop.wait(0.5):
             dead = [child for child in self.children if not child.alive()]
@@ -217,6 +218,16 @@ class Supervisor:
             self.nats.stop()
             running_nats_file(self.home).unlink(missing_ok=True)
         self.console.print("stopped")
+
+
+def operations_endpoints(settings: Settings) -> str:
+    """Where each child answers /healthz, /readyz and /metrics, for the banner."""
+    where = [
+        f"{service} :{port}" if port else f"{service} off"
+        for service in (*DATA_SERVICES, "gateway")
+        for port in [settings.ops_port(service)]
+    ]
+    return f"/healthz /readyz /metrics on {settings.ops_host}: " + " · ".join(where)
 
 
 def _answers(nats_url: str, service: str) -> bool:

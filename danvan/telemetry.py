@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -14,12 +15,22 @@ _provider: TracerProvider | None = None
 def setup_tracing(service: str, *processors: SpanProcessor) -> TracerProvider:
     """Install the process's tracer provider once; later calls add span processors.
 
-    A process that runs several services (tests do) shares one provider, named after the
-    first service that asked.
+    The trace viewer shows spans under `service.name` (`danvan-<service>`), and tells apart two
+    copies of one service by `service.instance.id`. A process that runs several services
+    (tests do) shares one provider, named after the first service that asked: `danvan serve`
+    asks before anything else.
     """
     global _provider
     if _provider is None:
-        _provider = TracerProvider(resource=Resource.create({"service.name": f"danvan-{service}"}))
+        _provider = TracerProvider(
+            resource=Resource.create(
+                {
+                    "service.name": f"danvan-{service}",
+                    "service.namespace": "danvan",
+                    "service.instance.id": f"{socket.gethostname()}-{os.getpid()}",
+                }
+            )
+        )
         _add_otlp_exporter(_provider)
         trace.set_tracer_provider(_provider)
     for processor in processors:

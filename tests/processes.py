@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -28,14 +27,6 @@ ROOT = Path(__file__).parent.parent
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 60.0
 ADMIN = Principal(sub="tester", unit="VN", roles=(Role.ADMIN,))
-
-
-def free_port() -> int:
-    """A port nothing listens on now, for a server the test starts later at a known address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def service_environment(home: Path, nats_url: str, **settings: Any) -> dict[str, str]:

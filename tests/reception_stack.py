@@ -3,7 +3,7 @@ and a real database, with a clock the test moves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,7 @@ from services.gateway.app import create_app
 from services.reception.app import build as build_reception
 from tests.bearer import bearer
 from tests.languages import ENGLISH
+from tests.platform_stack import as_nats_user
 
 SECRET = "reception-stack-secret-" + "x" * 32
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VIETNAM)  # a Monday
@@ -46,7 +47,10 @@ async def reception_stack(
     *,
     now: datetime = NOW,
     retention_days: int = 1826,
+    nats_passwords: Mapping[str, str] | None = None,
 ) -> AsyncIterator[ReceptionStack]:
+    """`nats_passwords`: each NATS user's password, when the server has users (reception and
+    the gateway then connect as their own)."""
     settings = Settings(
         home=home,
         jwt_secret=SECRET,
@@ -59,10 +63,16 @@ async def reception_stack(
     units = load_units()
     clock = FixedClock(now)
     # The schedule is the test's to run: a long interval keeps the background check out of it.
-    reception = build_reception(settings, units=units, clock=clock, check_interval=3600)
+    passwords = nats_passwords or {}
+    reception = build_reception(
+        as_nats_user(settings, "reception", passwords),
+        units=units,
+        clock=clock,
+        check_interval=3600,
+    )
     await reception.start()
     try:
-        app = create_app(settings, units_tree=units)
+        app = create_app(as_nats_user(settings, "gateway", passwords), units_tree=units)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from danvan.contracts.envelope import EventPayload
+from danvan.contracts.messages import MessageError
 from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.registry import (
     NAME_MAX_LENGTH,
@@ -22,7 +23,6 @@ from danvan.contracts.registry import (
     UnitCode,
 )
 from danvan.contracts.rpc import Message
-from danvan.messages import MessageError
 
 
 class Prize(StrEnum):

@@ -1011,7 +1011,11 @@ class CaseOpened(EventPayload):
     opened_on: date
 
 
-class _PetitionEvent(EventPayload):
+class PetitionEvent(EventPayload):
+    """What every petition event carries (`vn.danvan.reception.petition.<verb>.v1`): the
+    petition's state after the step, its record version (one more with each step) and the day
+    of the step. Not an event type itself: the concrete classes below are."""
+
     petition_id: uuid.UUID
     unit_code: str
     petition_class: PetitionClass
@@ -1022,7 +1026,7 @@ class _PetitionEvent(EventPayload):
     by: str
 
 
-class PetitionReceived(_PetitionEvent):
+class PetitionReceived(PetitionEvent):
     """A petition arrived. No personal data: the petitioner's kind and address unit only."""
 
     service = "reception"
@@ -1038,13 +1042,13 @@ class PetitionReceived(_PetitionEvent):
     due_on: date | None
 
 
-class PetitionClassified(_PetitionEvent):
+class PetitionClassified(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "classified"
 
 
-class PetitionNotEligible(_PetitionEvent):
+class PetitionNotEligible(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "not_eligible"
@@ -1052,7 +1056,7 @@ class PetitionNotEligible(_PetitionEvent):
     reason: str
 
 
-class PetitionForwarded(_PetitionEvent):
+class PetitionForwarded(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "forwarded"
@@ -1062,7 +1066,7 @@ class PetitionForwarded(_PetitionEvent):
     on_time: bool
 
 
-class PetitionAccepted(_PetitionEvent):
+class PetitionAccepted(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "accepted"
@@ -1072,13 +1076,13 @@ class PetitionAccepted(_PetitionEvent):
     on_time: bool = Field(description="accepted within the acceptance deadline")
 
 
-class PetitionVerificationStarted(_PetitionEvent):
+class PetitionVerificationStarted(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "verification_started"
 
 
-class PetitionExtended(_PetitionEvent):
+class PetitionExtended(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "extended"
@@ -1087,7 +1091,7 @@ class PetitionExtended(_PetitionEvent):
     due_on: date
 
 
-class PetitionConcluded(_PetitionEvent):
+class PetitionConcluded(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "concluded"
@@ -1098,19 +1102,19 @@ class PetitionConcluded(_PetitionEvent):
     days_to_resolve: int = Field(description="days from acceptance to conclusion")
 
 
-class PetitionEnforced(_PetitionEvent):
+class PetitionEnforced(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "enforced"
 
 
-class PetitionWithdrawn(_PetitionEvent):
+class PetitionWithdrawn(PetitionEvent):
     service = "reception"
     aggregate = "petition"
     verb = "withdrawn"
 
 
-class PetitionOverdue(_PetitionEvent):
+class PetitionOverdue(PetitionEvent):
     """A deadline passed without its step: emitted once, the day after the due day."""
 
     service = "reception"
@@ -1121,7 +1125,7 @@ class PetitionOverdue(_PetitionEvent):
     due_on: date
 
 
-PETITION_STEP_EVENTS: dict[PetitionAction, type[_PetitionEvent]] = {
+PETITION_STEP_EVENTS: dict[PetitionAction, type[PetitionEvent]] = {
     PetitionAction.CLASSIFY: PetitionClassified,
     PetitionAction.REJECT: PetitionNotEligible,
     PetitionAction.FORWARD: PetitionForwarded,

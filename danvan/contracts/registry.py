@@ -19,9 +19,9 @@ from pydantic import (
 )
 
 from danvan.contracts.envelope import EventPayload
+from danvan.contracts.messages import NOT_BLANK, MessageError
 from danvan.contracts.paging import PageRequest, SearchFilter, SubtreeFilter, sort_by
 from danvan.contracts.rpc import DECIDERS, WRITERS, Message, Role
-from danvan.messages import NOT_BLANK, MessageError
 
 Labels = dict[str, str]
 

@@ -20,10 +20,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from danvan.contracts.envelope import EventPayload
+from danvan.contracts.messages import NOT_BLANK, MessageError
 from danvan.contracts.paging import PageRequest, SubtreeFilter, sort_by
 from danvan.contracts.registry import TEXT_MAX_LENGTH, Labels, Line, Text, UnitCode
 from danvan.contracts.rpc import Message, Role
-from danvan.messages import NOT_BLANK, MessageError
 
 # A review runs to tens of pages: the narrative parts get more room than a record's text. The
 # limits together keep a report's reply within one NATS message (1 MB by default).

@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from danvan.clock import Clock, SystemClock
 from danvan.config import Settings
+from danvan.http_metrics import HttpMetrics
 from danvan.service import ServiceRuntime
 from danvan.telemetry import tracer_provider
 from danvan.tokens import token_verifier
@@ -72,6 +73,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     install_error_handlers(app)
     install_protection(app, settings)
+    app.add_middleware(HttpMetrics, service="gateway")
     app.include_router(health.router)
     app.include_router(models.router)
     app.include_router(exemplars.router)

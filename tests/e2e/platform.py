@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from danvan.config import DATA_SERVICES
 from danvan.contracts.rpc import Role
 from danvan.tokens import issue_token
 from tests.languages import ENGLISH
@@ -74,6 +75,11 @@ def start_platform(
         "DANVAN_GATEWAY_PORT": str(port),
         "DANVAN_JWT_SECRET": secret,
         "DANVAN_NATS_URL": "",
+        # Each service's operations endpoint on a free port, never the fixed defaults.
+        **{
+            f"DANVAN_{service.upper()}_OPS_PORT": str(free_port())
+            for service in (*DATA_SERVICES, "gateway")
+        },
         **(settings or {}),
     }
     for service, url in (database_urls or {}).items():

@@ -13,7 +13,8 @@ from nats.aio.msg import Msg
 
 from danvan.embedded import EmbeddedNats
 from tests.bearer import bearer
-from tests.processes import free_port, processes, service_environment
+from tests.e2e.platform import free_port
+from tests.processes import processes, service_environment
 from tests.waiting import eventually
 
 SECRET = "gateway-stop-secret-" + "x" * 32

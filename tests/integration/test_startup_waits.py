@@ -17,10 +17,10 @@ from danvan.embedded import EmbeddedNats, nats_server_binary
 from danvan.migrate import upgrade
 from danvan.service import ServiceRuntime
 from danvan.startup import StartupFailed, database_address
+from tests.e2e.platform import free_port
 from tests.processes import (
     answering,
     ask,
-    free_port,
     nats_client,
     processes,
     service_environment,

@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+from danvan.contracts.catalog import event_types
 from danvan.contracts.envelope import CloudEvent, RawCloudEvent, make_event
 from danvan.contracts.registry import ModelField, ModelRegistered
 
@@ -73,3 +74,21 @@ def test_each_event_gets_its_own_id() -> None:
         for _ in range(2)
     )
     assert first.id != second.id
+
+
+def test_a_reader_ignores_what_a_later_v1_event_adds() -> None:
+    """A change within `.v1` only adds: a consumer built on older contracts reads the newer
+    event, its envelope's new attributes and its payload's new fields left aside."""
+    payload = registered()
+    body = json.loads(envelope(payload).model_dump_json())
+    body["partitionkey"] = "01"
+    body["data"]["added_later"] = "a field a later v1 carries"
+    typed = CloudEvent[ModelRegistered].model_validate(body)
+    assert typed.data == payload
+    assert ModelRegistered.model_validate(RawCloudEvent.model_validate(body).data) == payload
+
+
+def test_no_event_payload_refuses_a_field_it_does_not_know() -> None:
+    strict = [cls.__name__ for cls in event_types() if cls.model_config.get("extra") == "forbid"]
+    assert strict == []
+    assert CloudEvent.model_config.get("extra") != "forbid"
