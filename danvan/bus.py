@@ -69,6 +69,13 @@ def stream_config(service: str, *, replicas: int = 1) -> StreamConfig:
     )
 
 
+def nats_servers(settings: Settings, nats_url: str | None = None) -> list[str]:
+    """The servers to connect to: `nats_url` when given (comma-separated), else the settings'."""
+    if nats_url:
+        return [url.strip() for url in nats_url.split(",") if url.strip()]
+    return settings.nats_servers()
+
+
 def inbox_prefix(user: str) -> str:
     """Where a connection takes its replies (rpc, JetStream API, fetched messages): an inbox of
     the NATS user's own, so that the server's permissions let each user read only its own
@@ -81,10 +88,12 @@ _broker_service: weakref.WeakKeyDictionary[NatsBroker, str] = weakref.WeakKeyDic
 
 
 def make_broker(settings: Settings, service: str, *, nats_url: str | None = None) -> NatsBroker:
-    """A broker that reconnects for ever, traces every message and drains on shutdown."""
-    servers = [url.strip() for url in nats_url.split(",")] if nats_url else settings.nats_servers()
+    """A broker that reconnects for ever, traces every message and drains on shutdown.
+
+    Its first connect also retries for ever, silently: a service waits for NATS first
+    (`danvan.startup`), and says so."""
     broker = NatsBroker(
-        servers=servers,
+        servers=nats_servers(settings, nats_url),
         security=SASLPlaintext(
             username=settings.nats_user, password=settings.nats_password.get_secret_value()
         )
@@ -97,6 +106,8 @@ def make_broker(settings: Settings, service: str, *, nats_url: str | None = None
         reconnect_time_wait=1,
         connect_timeout=5,
         graceful_timeout=settings.graceful_timeout,
+        # Closing drains what is left (replies, notes); it must not hold an exit for long.
+        drain_timeout=max(1, round(settings.graceful_timeout)),
         middlewares=[NatsTelemetryMiddleware(tracer_provider=tracer_provider())],
         # FastStream's own loggers write coloured text to stdout and do not propagate; this
         # one (outside their "faststream" tree) goes through the process's handler.

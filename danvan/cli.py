@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -56,12 +57,16 @@ def serve(service: ServiceChoice) -> None:
     from danvan.ops import OperationsPortTaken
     from danvan.process import run_service
     from danvan.service import RESTART_EXIT_CODE
+    from danvan.startup import StartupFailed
 
     try:
         runtime = run_service(service.value, settings)
     except OperationsPortTaken as error:
         console.print(f"[red]{service.value} cannot start: {error}[/]")
         raise typer.Exit(2) from error
+    except StartupFailed as error:
+        logging.getLogger("danvan.startup").error("%s cannot start: %s", service.value, error)
+        raise typer.Exit(1) from error
     if runtime.restart_requested:
         raise typer.Exit(RESTART_EXIT_CODE)
 

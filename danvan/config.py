@@ -113,8 +113,18 @@ class Settings(BaseSettings):
     """The largest spreadsheet upload the gateway reads, in bytes."""
     max_body_bytes: int = 2 * 1024 * 1024
     """The largest other request body the gateway reads, in bytes."""
-    graceful_timeout: float = 10.0
-    """How long a stopping service waits for in-flight handlers, in seconds."""
+    graceful_timeout: PositiveFloat = 10.0
+    """How long a stopping service (on SIGTERM) lets the work in hand finish, in seconds: the
+    rpc requests already received, the batch of events being applied, and the gateway's HTTP
+    requests. Then the outbox's last passes publish what they wrote (for as long again at
+    most), and the process exits: allow it twice this and a few seconds more (compose's
+    `stop_grace_period`) before it is killed. It usually takes well under a second."""
+    startup_timeout: NonNegativeFloat = 0.0
+    """How long a starting service waits at most, in seconds, for NATS (and JetStream) and its
+    database, logging each try, before it gives up with an error and exit status 1; 0 waits
+    for ever. For ever by default: compose's restart policy would only start it again to wait
+    anew, and a service that waits says in its log what for; set a limit where something
+    outside should see the failure."""
     log_level: str = "INFO"
     """The least level logged: DEBUG, INFO, WARNING or ERROR."""
     log_format: Literal["json", "text"] | None = None

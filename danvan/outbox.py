@@ -161,7 +161,7 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Publish until stopped; on stop, one last pass drains what is ready."""
+        """Publish until stopped; on stop, drain what is ready."""
         while not self._stopping.is_set():
             try:
                 published = await self.publish_pending()
@@ -173,10 +173,23 @@ class OutboxRelay:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
-        try:
-            await self.publish_pending()
-        except Exception:
-            log.exception("outbox relay could not drain on stop")
+        await self.drain()
+
+    async def drain(self) -> int:
+        """Publish pass after pass until one publishes nothing: the outbox is empty, NATS takes
+        nothing now, or what is left waits for its retry time. One pass holds at most
+        `batch_size` rows, and a burst may leave more. Whatever stays is published by the next
+        start; returns how many were published."""
+        total = 0
+        while True:
+            try:
+                published = await self.publish_pending()
+            except Exception:
+                log.exception("outbox relay could not drain on stop")
+                return total
+            if not published:
+                return total
+            total += published
 
     async def publish_pending(self) -> int:
         """One pass: publish ready rows in order, stopping at the first failure.

@@ -14,7 +14,8 @@ import uvicorn
 from danvan.config import ServiceName, Settings
 from danvan.logs import configure_logging
 from danvan.ops import address, operations_socket, serving
-from danvan.service import ServiceRuntime
+from danvan.service import ServiceRuntime, nats_until_signalled
+from danvan.startup import StartupFailed
 from danvan.telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ def _run_gateway(settings: Settings, listening: socket.socket | None) -> Service
         port=settings.gateway_port,
         log_level="warning",
         log_config=None,  # uvicorn's lines go through the process's handler
+        # On SIGTERM uvicorn stops accepting and lets the requests in hand finish, for this
+        # long at most; then the app's lifespan stops the runtime.
+        timeout_graceful_shutdown=max(1, round(settings.graceful_timeout)),
     )
     server = uvicorn.Server(config)
     runtime.on_restart(lambda: setattr(server, "should_exit", True))
@@ -58,11 +62,17 @@ def _run_gateway(settings: Settings, listening: socket.socket | None) -> Service
     async def main() -> None:
         async with serving(runtime, listening):
             _announce(runtime, listening)
+            # uvicorn's start (the app's lifespan) cannot be interrupted by a signal: wait for
+            # NATS first, where one can end the wait.
+            if not await nats_until_signalled(settings):
+                return
             # uvicorn hands the SIGTERM it caught on to the handler it found, once stopped:
             # with Python's default the process would die of it before the operations
             # endpoint closed and the last spans were exported.
             signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
             await server.serve()
+        if not server.started and not server.should_exit:
+            raise StartupFailed("the gateway's application did not start (see the lines above)")
 
     with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
         runner.run(main())

@@ -170,6 +170,9 @@ class BatchConsumer:
         self._max_deliver = max_deliver
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
+        #: Events handed to `handle` and acknowledged by this process (a redelivered event
+        #: that the inbox then skipped counts too): how the work of several copies was shared.
+        self.handled = 0
         # A kernel durable's name starts with its service's name.
         service = service or durable.split("-", 1)[0]
         self._consumed = metrics.events_consumed.labels(service, durable)
@@ -190,21 +193,28 @@ class BatchConsumer:
             self.subject, durable=self.durable, stream=self.stream, config=config
         )
 
-    async def _stream_declared(self) -> bool:
-        """Wait, with back-off, until the source's owner has declared its stream: a consumer
-        never declares another service's stream. False if told to stop first."""
+    async def _subscription(self) -> JetStreamContext.PullSubscription | None:
+        """Wait, with back-off, until the source's owner has declared its stream (a consumer
+        never declares another service's stream), then bind the durable consumer; None if told
+        to stop first. A failure to bind (NATS gone a moment) is waited out the same way
+        rather than ending the consumer."""
         delay = 0.2
         while not self._stopping.is_set():
             try:
                 await self._js().stream_info(self.stream)
-                return True
+                return await self._subscribe()
             except NotFoundError:
                 log.info("%s waits for the %s stream", self.durable, self.stream)
-            except Exception:
-                log.warning("%s cannot reach JetStream yet", self.durable, exc_info=True)
+            except Exception as error:
+                log.warning(
+                    "%s cannot reach JetStream yet (%s); next try in %.1f s",
+                    self.durable,
+                    str(error) or type(error).__name__,
+                    delay,
+                )
             await self._pause(delay)
             delay = min(delay * 2, 5.0)
-        return False
+        return None
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake at once when told to stop."""
@@ -212,9 +222,9 @@ class BatchConsumer:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def run(self) -> None:
-        if not await self._stream_declared():
+        subscription = await self._subscription()
+        if subscription is None:
             return
-        subscription = await self._subscribe()
         try:
             while not self._stopping.is_set():
                 try:
@@ -241,6 +251,7 @@ class BatchConsumer:
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
+            log.info("%s stops after handling %d events", self.durable, self.handled)
 
     async def _process(self, messages: Sequence[Msg]) -> None:
         good, bad = _parse(messages, self._origin)
@@ -269,6 +280,7 @@ class BatchConsumer:
         self._outage_pause = 0.0
         for delivered in good:
             await delivered.message.ack()
+        self.handled += len(good)
 
     def _malformed_origin(self, msg: Msg) -> Origin:
         try:
@@ -299,6 +311,7 @@ class BatchConsumer:
                 await self._failed(delivered, error)
                 continue
             await delivered.message.ack()
+            self.handled += 1
 
     async def _failed(self, delivered: Delivered, error: Exception) -> None:
         tries = delivered.message.metadata.num_delivered or 1

@@ -233,7 +233,15 @@ def operations_endpoints(settings: Settings) -> str:
 def _answers(nats_url: str, service: str) -> bool:
     async def ping() -> bool:
         try:
-            connection = await nats.connect(nats_url, connect_timeout=1, allow_reconnect=False)
+            # One quick try: nats-py would otherwise retry a refusing server 60 times.
+            connection = await nats.connect(
+                nats_url,
+                connect_timeout=1,
+                allow_reconnect=False,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0,
+                error_cb=_ignore,
+            )
         except Exception:
             return False
         try:
@@ -245,6 +253,10 @@ def _answers(nats_url: str, service: str) -> bool:
         return True
 
     return asyncio.run(ping())
+
+
+async def _ignore(_error: Exception) -> None:
+    """The check's answer is enough: no traceback per refused try in the log."""
 
 
 def _http_ok(url: str) -> bool:

@@ -104,6 +104,18 @@ class PostgresDatabases:
         self.created.append(name)
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
 
+    def future_database(self, label: str) -> str:
+        """The URL of a database of this run that does not exist yet (`appear` makes it)."""
+        name = f"{self.run_tag}{label}_{uuid.uuid4().hex[:8]}"
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    async def appear(self, prepared_url: str, future_url: str) -> None:
+        """Rename the database at `prepared_url` (migrated, no one connected) to the one
+        `future_url` names: a database that appears at once, already migrated."""
+        old, new = make_url(prepared_url).database, make_url(future_url).database
+        await self._execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
     async def drop_all(self) -> None:
         for name in self.created:
             await self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
