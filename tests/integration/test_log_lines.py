@@ -24,9 +24,7 @@ from services.registry.app import build as build_registry
 async def test_the_warning_a_service_logs_while_answering_carries_the_callers_trace_id(
     tmp_path: Path, fresh_nats: EmbeddedNats
 ) -> None:
-    # A directory where the SQLite file should be: the handler's query fails and is logged.
     where = tmp_path / "registry.db"
-    where.mkdir()
     settings = Settings(
         home=tmp_path, nats_url=fresh_nats.url, registry_database_url=f"sqlite+aiosqlite:///{where}"
     )
@@ -35,8 +33,13 @@ async def test_the_warning_a_service_logs_while_answering_carries_the_callers_tr
     handler = logging.StreamHandler(written)
     handler.setFormatter(JsonFormatter("registry"))
     logging.getLogger("danvan.bus").addHandler(handler)
-    await registry.start()
+    await registry.start()  # it waits for its database: there must be one at first
     try:
+        # Then a directory where the SQLite file was: the handler's query fails and is logged.
+        assert registry.engine is not None
+        await registry.engine.dispose()
+        where.unlink()
+        where.mkdir()
         officer = Principal(sub="o", unit="01", roles=(Role.OFFICER,))
         tracer = tracer_provider().get_tracer("test")
         with (

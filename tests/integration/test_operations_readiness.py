@@ -69,13 +69,17 @@ async def test_a_data_service_is_ready_with_nats_and_its_database_and_names_nats
 async def test_a_data_service_whose_database_is_away_is_not_ready_and_its_metrics_say_so(
     tmp_path: Path, fresh_nats: EmbeddedNats
 ) -> None:
-    # A directory where the SQLite file should be: no connection can open it, even as root.
     where = tmp_path / "registry.db"
-    where.mkdir()
     settings = Settings(
         home=tmp_path, nats_url=fresh_nats.url, registry_database_url=f"sqlite+aiosqlite:///{where}"
     )
+    # A service waits at start for its database: it goes away after.
     async with running(registry_on(settings)()) as registry:
+        # A directory where the SQLite file was: no connection can open it, even as root.
+        assert registry.engine is not None
+        await registry.engine.dispose()
+        where.unlink()
+        where.mkdir()
         answer = await ask(registry, "/readyz")
         assert answer.status_code == 503
         checks = answer.json()["checks"]
