@@ -1,9 +1,10 @@
-"""Asking a service's operations endpoint in this process (nothing bound), and reading the
-Prometheus text it answers."""
+"""Running a service in this process, asking its operations endpoint (nothing bound), and
+reading the Prometheus text it answers."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -45,3 +46,26 @@ def sqlite_files(folder: Path) -> Callable[[str], Awaitable[str]]:
         return f"sqlite+aiosqlite:///{folder / label}.db"
 
     return make
+
+
+@asynccontextmanager
+async def running(runtime: ServiceRuntime) -> AsyncIterator[ServiceRuntime]:
+    """`runtime` started for the block, and stopped after it."""
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+def take_the_place_of(database_file: Path) -> None:
+    """Put a directory where a SQLite file is, so that no connection can open it (even as
+    root). A connection opening in its own thread may create the file again between the two
+    steps: then try again."""
+    while True:
+        database_file.unlink(missing_ok=True)
+        try:
+            database_file.mkdir()
+        except FileExistsError:
+            continue
+        return

@@ -19,6 +19,7 @@ from danvan.logs import JsonFormatter
 from danvan.telemetry import tracer_provider
 from danvan.units import load_units
 from services.registry.app import build as build_registry
+from tests.operations import take_the_place_of
 
 
 async def test_the_warning_a_service_logs_while_answering_carries_the_callers_trace_id(
@@ -38,8 +39,7 @@ async def test_the_warning_a_service_logs_while_answering_carries_the_callers_tr
         # Then a directory where the SQLite file was: the handler's query fails and is logged.
         assert registry.engine is not None
         await registry.engine.dispose()
-        where.unlink()
-        where.mkdir()
+        take_the_place_of(where)
         officer = Principal(sub="o", unit="01", roles=(Role.OFFICER,))
         tracer = tracer_provider().get_tracer("test")
         with (

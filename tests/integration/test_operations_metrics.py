@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from danvan.units import load_units
 from services.registry.app import build as build_registry
 from services.reporting.app import CONSUMERS
 from services.reporting.app import build as build_reporting
-from tests.operations import scraped, sqlite_files, total
+from tests.operations import running, scraped, sqlite_files, total
 from tests.platform_stack import PlatformStack, platform_stack
 from tests.waiting import eventually
 
@@ -180,15 +178,6 @@ async def test_reporting_behind_its_stream_shows_its_lag_until_it_has_caught_up(
             )
 
         await eventually(caught_up, timeout=20)
-
-
-@asynccontextmanager
-async def running(runtime: ServiceRuntime) -> AsyncIterator[ServiceRuntime]:
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
 
 
 def a_registered_model() -> ModelRegistered:

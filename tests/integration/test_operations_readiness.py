@@ -3,8 +3,7 @@ alive, ready, and when not ready, what is away. In this process, on real servers
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from danvan.config import Settings
@@ -13,18 +12,9 @@ from danvan.migrate import upgrade
 from danvan.service import ServiceRuntime
 from danvan.units import load_units
 from services.registry.app import build as build_registry
-from tests.operations import ask, scraped, sqlite_files, total
+from tests.operations import ask, running, scraped, sqlite_files, take_the_place_of, total
 from tests.platform_stack import platform_stack
 from tests.waiting import eventually
-
-
-@asynccontextmanager
-async def running(runtime: ServiceRuntime) -> AsyncIterator[ServiceRuntime]:
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
 
 
 def registry_on(settings: Settings) -> Callable[[], ServiceRuntime]:
@@ -78,8 +68,7 @@ async def test_a_data_service_whose_database_is_away_is_not_ready_and_its_metric
         # A directory where the SQLite file was: no connection can open it, even as root.
         assert registry.engine is not None
         await registry.engine.dispose()
-        where.unlink()
-        where.mkdir()
+        take_the_place_of(where)
         answer = await ask(registry, "/readyz")
         assert answer.status_code == 503
         checks = answer.json()["checks"]
