@@ -101,6 +101,19 @@ async def scalar(url: str, statement: Any) -> Any:
         await engine.dispose()
 
 
+UNPUBLISHED = select(func.count()).where(outbox_table.c.published_at.is_(None))
+
+
+async def relayed(database_url: str) -> None:
+    """Until the registry's outbox relay has published every event its writes committed: a
+    write is answered when it commits, and its event reaches the stream a moment later."""
+
+    async def published() -> bool:
+        return bool(await scalar(database_url, UNPUBLISHED) == 0)
+
+    await eventually(published, timeout=30, interval=0.1)
+
+
 # ---- SIGTERM during a burst ---------------------------------------------------------------
 
 
@@ -182,12 +195,14 @@ async def test_sigterm_during_a_burst_loses_no_event_and_counts_none_twice(
             # Both at once, in the middle of the burst: the registry with requests in hand and
             # events in its outbox, reporting with a batch in hand or a fetch under way.
             await terminated(registry, reporting)
-            unpublished = select(func.count()).where(outbox_table.c.published_at.is_(None))
-            assert await scalar(urls["registry_database_url"], unpublished) == 0
+            assert await scalar(urls["registry_database_url"], UNPUBLISHED) == 0
             registry, reporting = await serve("registry", "reporting")
             await burst.grows_by(40)
             await burst.stop()
 
+            # Before asking reporting, the last writes' events must be in the stream: read
+            # too soon, the figure missed the two the relay had not yet published.
+            await relayed(urls["registry_database_url"])
             await caught_up(nats_url, REGISTRY_DURABLE)
             assert await models_registered(client) == len(burst.accepted)
             await terminated(registry, reporting)
