@@ -12,6 +12,8 @@ from limits import parse
 from pydantic import Field, NonNegativeFloat, PositiveFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from danvan.nats_once import servers_of
+
 ServiceName = Literal["registry", "reception", "reporting", "gateway"]
 DATA_SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting")
 
@@ -253,7 +255,7 @@ class Settings(BaseSettings):
 
     def nats_servers(self) -> list[str]:
         """`nats_url` as the list of a cluster's servers."""
-        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+        return servers_of(self.nats_url)
 
     def units_folder(self) -> Path:
         return self.units_dir or self.home / "units"

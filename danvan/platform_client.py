@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import nats
 from nats.js.client import JetStreamContext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from danvan.bus import ServiceClient, make_broker
 from danvan.config import Settings
 from danvan.importing import Ask
+from danvan.nats_once import connect_once, refused_credentials, servers_of
 
 
 def running_nats_url(settings: Settings, console: Console) -> str | None:
@@ -44,7 +44,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 class NatsUnreachable(ConnectionError):
     def __init__(self, nats_url: str, error: Exception) -> None:
         said = str(error) or type(error).__name__
-        if "authorization violation" in said.lower():
+        if refused_credentials(error):
             said = "it refused the user and password (DANVAN_NATS_USER, DANVAN_NATS_PASSWORD)"
         else:
             said += ": is the platform running?"
@@ -60,17 +60,13 @@ async def jetstream(settings: Settings, nats_url: str) -> AsyncIterator[JetStrea
         """The command says itself what failed; nats-py would also log each attempt."""
 
     try:
-        connection = await nats.connect(
-            servers=[url.strip() for url in nats_url.split(",") if url.strip()],
-            user=settings.nats_user or None,
-            password=settings.nats_password.get_secret_value() or None,
+        connection = await connect_once(
+            servers_of(nats_url),
+            user=settings.nats_user,
+            password=settings.nats_password.get_secret_value(),
             name="danvan-cli",
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            allow_reconnect=False,
-            # nats-py tries each server of the list until it has failed this many times more
-            # (0 would mean for ever), waiting between tries: give up soon instead.
-            max_reconnect_attempts=1,
-            reconnect_time_wait=0.5,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            retry_wait=0.5,
             error_cb=quiet,
         )
     except Exception as error:

@@ -161,11 +161,9 @@ class BatchConsumer:
     ) -> None:
         self._js = js
         self.source = source
-        self.stream = stream_name(source)
-        self.subject = f"evt.{source}.>"
-        self.durable = durable
         # The consumer dead letters name, and retries are addressed to.
         self.consumer = durable
+        self.stream, self.subject, self.durable = self._reads(source, durable)
         self._handle = handle
         self._max_deliver = max_deliver
         self._batch_size = batch_size
@@ -178,6 +176,11 @@ class BatchConsumer:
         self._consumed = metrics.events_consumed.labels(service, durable)
         self._batch_duration = metrics.batch_duration.labels(service, durable)
         self._outage_pause = 0.0
+
+    @staticmethod
+    def _reads(source: str, durable: str) -> tuple[str, str, str]:
+        """The stream, the subjects and the durable this consumer reads through."""
+        return stream_name(source), f"evt.{source}.>", durable
 
     def _origin(self, msg: Msg) -> Origin:
         return _origin(msg)
@@ -366,29 +369,9 @@ class RetryConsumer(BatchConsumer):
     dead letter, a replayed range), read from `dlq.retry.<durable>` and applied with the same
     handler. Each message carries where it was first published, and the handler sees that."""
 
-    def __init__(
-        self,
-        js: Callable[[], JetStreamContext],
-        *,
-        source: str,
-        durable: str,
-        handle: HandleBatch,
-        max_deliver: int = MAX_DELIVER,
-        batch_size: int = BATCH_SIZE,
-        service: str | None = None,
-    ) -> None:
-        super().__init__(
-            js,
-            source=source,
-            durable=durable,
-            handle=handle,
-            max_deliver=max_deliver,
-            batch_size=batch_size,
-            service=service,
-        )
-        self.stream = DLQ_STREAM
-        self.subject = retry_subject(durable)
-        self.durable = retry_durable(durable)
+    @staticmethod
+    def _reads(source: str, durable: str) -> tuple[str, str, str]:
+        return DLQ_STREAM, retry_subject(durable), retry_durable(durable)
 
     def _origin(self, msg: Msg) -> Origin:
         origin = origin_from_headers(msg.headers)

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-import nats
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from danvan.nats_once import connect_once, refused_credentials
 
 log = logging.getLogger(__name__)
 
@@ -130,20 +131,12 @@ async def nats_answers(servers: Sequence[str], user: str, password: str) -> None
             seen.append(error)
 
         try:
-            # One quick try per server: nats-py's own loop would retry each one 60 times.
-            connection = await nats.connect(
-                url,
-                user=user or None,
-                password=password or None,
-                connect_timeout=ATTEMPT_TIMEOUT,
-                allow_reconnect=False,
-                max_reconnect_attempts=1,
-                reconnect_time_wait=0,
-                error_cb=record,
+            connection = await connect_once(
+                [url], user=user, password=password, timeout=ATTEMPT_TIMEOUT, error_cb=record
             )
         except Exception as error:
             reason = seen[0] if seen else error
-            if "authorization violation" in str(reason).lower():
+            if refused_credentials(reason):
                 who = f"user {user!r}" if user else "a connection without a user"
                 raise Refused(
                     f"{who} is not allowed (DANVAN_NATS_USER, DANVAN_NATS_PASSWORD)"

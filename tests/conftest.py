@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from danvan.embedded import EmbeddedNats
-from tests.servers import PostgresDatabases, in_ci, postgres_admin_url
+from tests.servers import PostgresDatabases, postgres_admin_url, require_postgres
 
 MakeDatabase = Callable[[str], Awaitable[str]]
 
@@ -52,14 +52,18 @@ async def postgres() -> AsyncIterator[PostgresDatabases | None]:
             await databases.drop_all()
 
 
+@pytest.fixture
+def pg(postgres: PostgresDatabases | None) -> PostgresDatabases:
+    """PostgreSQL for a test that runs on it alone."""
+    return require_postgres(postgres)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest, postgres: PostgresDatabases | None) -> str:
     """Runs a test once on SQLite and once on PostgreSQL."""
     name: str = request.param
-    if name == "postgresql" and postgres is None:
-        if in_ci():
-            pytest.fail("CI is set but no PostgreSQL answers: tests that need it must run")
-        pytest.skip("no PostgreSQL server answers (set DANVAN_TEST_DATABASE_URL)")
+    if name == "postgresql":
+        require_postgres(postgres)
     return name
 
 

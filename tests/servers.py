@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import URL, make_url
 
 LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -24,6 +25,15 @@ TEST_DB_PREFIX = "danvan_test_"
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+def require_postgres(postgres: PostgresDatabases | None) -> PostgresDatabases:
+    """The server, or a skip where none answers; never a skip under CI."""
+    if postgres is None:
+        if in_ci():
+            pytest.fail("CI is set but no PostgreSQL answers: tests that need it must run")
+        pytest.skip("no PostgreSQL server answers (set DANVAN_TEST_DATABASE_URL)")
+    return postgres
 
 
 def _port_answers(host: str, port: int) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from danvan.contracts.rpc import Role
 from tests.e2e.platform import RunningPlatform, start_platform
-from tests.servers import PostgresDatabases, in_ci
+from tests.servers import PostgresDatabases, require_postgres
 from tests.stream_reader import read_stream
 from tests.waiting import eventually
 
@@ -34,11 +34,8 @@ async def platform(
 ) -> AsyncIterator[RunningPlatform]:
     urls: dict[str, str] = {}
     if request.param == "postgresql":
-        if postgres is None:
-            if in_ci():
-                pytest.fail("CI is set but no PostgreSQL answers: tests that need it must run")
-            pytest.skip("no PostgreSQL server answers")
-        urls = {s: await postgres.create(s) for s in ("registry", "reception", "reporting")}
+        server = require_postgres(postgres)
+        urls = {s: await server.create(s) for s in ("registry", "reception", "reporting")}
     running = start_platform(tmp_path_factory.mktemp(f"platform-{request.param}"), urls)
     yield running
     assert running.stop() == 0, running.log()

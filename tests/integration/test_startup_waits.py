@@ -25,18 +25,9 @@ from tests.processes import (
     processes,
     service_environment,
 )
-from tests.servers import PostgresDatabases, _port_answers, in_ci
+from tests.servers import PostgresDatabases, _port_answers
 
 OFFICER = Principal(sub="officer", unit="01", roles=(Role.OFFICER,))
-
-
-@pytest.fixture
-def pg(postgres: PostgresDatabases | None) -> PostgresDatabases:
-    if postgres is None:
-        if in_ci():
-            pytest.fail("CI is set but no PostgreSQL answers: tests that need it must run")
-        pytest.skip("no PostgreSQL server answers (set DANVAN_TEST_DATABASE_URL)")
-    return postgres
 
 
 @pytest.mark.postgres

@@ -36,7 +36,7 @@ from tests.processes import (
     service_environment,
 )
 from tests.reporting_stack import model_registered
-from tests.servers import PostgresDatabases, in_ci
+from tests.servers import PostgresDatabases
 from tests.stream_reader import read_stream
 from tests.waiting import eventually
 
@@ -46,15 +46,6 @@ OFFICER = Principal(sub="officer", unit="01", roles=(Role.OFFICER,))
 COMMUNE, PROVINCE = "00292", "01"  # a ward of Hà Nội
 REGISTERED_ON = date(2026, 3, 2)
 REGISTRY_DURABLE = CONSUMERS["registry"]
-
-
-@pytest.fixture
-def pg(postgres: PostgresDatabases | None) -> PostgresDatabases:
-    if postgres is None:
-        if in_ci():
-            pytest.fail("CI is set but no PostgreSQL answers: tests that need it must run")
-        pytest.skip("no PostgreSQL server answers (set DANVAN_TEST_DATABASE_URL)")
-    return postgres
 
 
 async def migrated(pg: PostgresDatabases, service: ServiceName) -> str:
