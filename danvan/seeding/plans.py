@@ -233,7 +233,7 @@ class SeedPlan:
                 body["planned_evaluation_date"] = planned.isoformat()
         builder = _Builder(Kind.MODELS, self.today)
         builder.add(Call("registry", "models", "create", body, day, creates=True))
-        self._lifecycle(builder, "models", rng, place, unit, start, cycle, proposed=0.6)
+        self._lifecycle(builder, "models", rng, place, unit, start, cycle, appraised=0.55)
         return builder.chain()
 
     def _exemplar(self, rng: random.Random, day: date) -> Chain:
@@ -261,7 +261,7 @@ class SeedPlan:
         start = min(day + timedelta(days=rng.randint(3, 20)), cycle.appraise)
         builder = _Builder(Kind.EXEMPLARS, self.today)
         builder.add(Call("registry", "exemplars", "create", body, day, creates=True))
-        self._lifecycle(builder, "exemplars", rng, place, unit, start, cycle, proposed=0.5)
+        self._lifecycle(builder, "exemplars", rng, place, unit, start, cycle, appraised=0.40)
         return builder.chain()
 
     @dataclass(frozen=True, slots=True)
@@ -289,7 +289,7 @@ class SeedPlan:
         start: date,
         cycle: SeedPlan._Cycle,
         *,
-        proposed: float,
+        appraised: float,
     ) -> None:
         """Registered → implementing → appraised → evaluated → recognised or not, in the
         proportions of Tây Hồ (66 models registered, 17 recognised; 72 exemplars, 11)."""
@@ -311,7 +311,7 @@ class SeedPlan:
             reason = "Đơn vị sáp nhập, mô hình không tiếp tục triển khai"
             step(Action.WITHDRAW, max(start, cycle.appraise), reason=reason)
             return
-        if rng.random() > 0.55 or not step(
+        if rng.random() > appraised or not step(
             Action.APPRAISE,
             cycle.appraise,
             appraiser=f"Ban Dân vận {place.province.name}",
@@ -321,7 +321,7 @@ class SeedPlan:
             return
         if rng.random() > 0.95:
             return
-        is_proposed = rng.random() < proposed
+        is_proposed = rng.random() < 0.6
         remarks = "Đề nghị công nhận" if is_proposed else "Chưa đủ tiêu chí công nhận"
         if not step(Action.EVALUATE, cycle.evaluate, proposed=is_proposed, remarks=remarks):
             return

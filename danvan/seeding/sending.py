@@ -42,6 +42,8 @@ class Tally:
 
     kinds: dict[Kind, KindTally] = field(default_factory=lambda: {k: KindTally() for k in Kind})
     reasons: Counter[tuple[Kind, str, str]] = field(default_factory=Counter)
+    #: Accepted requests by resource and action ("models.recognise"): what each figure counts.
+    accepted: Counter[str] = field(default_factory=Counter)
 
     @property
     def refused(self) -> int:
@@ -90,6 +92,7 @@ async def send_chain(ask: Ask, chain: Chain, tally: Tally, progress: Progress) -
                 progress(chain.kind, unsent)
             return
         replies.append(reply)
+        tally.accepted[_label(call)] += 1
         if call.creates:
             counts.created += 1
             progress(chain.kind, 1)

@@ -1,0 +1,75 @@
+"""`danvan seed` against a real platform: what the summary says was written is what the
+lists hold and what the national figures count, across the 2025 reform."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from danvan.embedded import EmbeddedNats
+from danvan.importing import Ask
+from danvan.platform_client import services
+from danvan.seed_command import held, seed
+from danvan.seeding.plans import SeedPlan
+from danvan.seeding.sending import SEEDER, Tally
+from danvan.seeding.volumes import Kind, Years
+from tests.conftest import MakeDatabase
+from tests.platform_stack import NOW, PlatformStack, platform_stack
+from tests.waiting import eventually
+
+YEARS = Years(2025, 2026)  # both sides of 2025-07-01
+
+
+@pytest.fixture
+async def stack(
+    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
+) -> AsyncIterator[PlatformStack]:
+    async with platform_stack(tmp_path, fresh_nats.url, make_database) as running:
+        yield running
+
+
+async def national(ask: Ask, year: int) -> dict[str, float]:
+    view = await ask(
+        "reporting", "figures", "get", SEEDER, {"unit_code": "VN", "period": str(year)}
+    )
+    return {f["indicator"]: f["amount"] for f in view["figures"]}
+
+
+async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
+    stack: PlatformStack,
+) -> None:
+    plan = SeedPlan(stack.units, scale=0.00006, years=YEARS, seed=5, today=NOW.date())
+    tally = Tally()
+    async with services(stack.settings, stack.settings.nats_url) as ask:
+        assert set((await held(ask)).values()) == {0}
+        await seed(ask, plan, concurrency=8, tally=tally)
+        assert tally.refused == 0, tally.reasons
+        written = {kind: counts.created for kind, counts in tally.kinds.items()}
+        assert written == plan.totals()
+        assert await held(ask) == written
+
+        wanted = {
+            "models.registered": written[Kind.MODELS],
+            "models.recognised": tally.accepted["models.recognise"],
+            "exemplars.registered": written[Kind.EXEMPLARS],
+            "visits.received": written[Kind.VISITS],
+            "petitions.received": written[Kind.PETITIONS],
+            "petitions.resolved": tally.accepted["petitions.conclude"],
+            "dialogues.held": written[Kind.DIALOGUES],
+        }
+        assert all(wanted.values()), wanted
+        counted: dict[str, Any] = {}
+
+        async def counted_alike() -> bool:
+            years = [await national(ask, year) for year in YEARS]
+            counted.update({name: sum(y.get(name) or 0 for y in years) for name in wanted})
+            return counted == wanted
+
+        # Each write's event reaches reporting a moment after it was answered.
+        await eventually(counted_alike, timeout=30)
+    # Petitions left open past a deadline were marked overdue by the seed's deadline check.
+    overdue = await stack.get("/api/v1/petitions", "VN", *SEEDER.roles, overdue="true")
+    assert overdue.json()["total"] > 0
