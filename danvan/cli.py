@@ -38,11 +38,24 @@ class DataService(StrEnum):
 
 
 @app.command()
-def run() -> None:
+def run(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="once ready, seed a small demo data set if the platform holds none"
+        ),
+    ] = False,
+) -> None:
     """Start the whole platform: nats-server, migrations, the services, the gateway."""
     from danvan.supervisor import Supervisor
 
-    raise typer.Exit(Supervisor(get_settings(), console).run())
+    companion = None
+    if demo:
+        from danvan.clock import SystemClock
+        from danvan.seed_command import demo_arguments
+
+        companion = demo_arguments(SystemClock().today())
+    raise typer.Exit(Supervisor(get_settings(), console, companion=companion).run())
 
 
 @app.command()

@@ -33,6 +33,18 @@ LISTS: dict[Kind, tuple[str, str]] = {
 }
 MAX_REASONS_SHOWN = 20
 
+#: `danvan run --demo` (`make run DEMO=1`): national, the last three years (so that the
+#: current year compares with the one before, and the legacy units of 2024 appear), at a
+#: scale that takes well under a minute here.
+DEMO_SCALE = 0.0002
+DEMO_YEARS = 3
+
+
+def demo_arguments(today: date) -> list[str]:
+    """The `danvan seed` that `danvan run --demo` starts once the platform is ready."""
+    years = f"{today.year - DEMO_YEARS + 1}-{today.year}"
+    return ["seed", "--if-empty", "--scale", f"{DEMO_SCALE:g}", "--years", years]
+
 
 async def held(ask: Ask) -> dict[Kind, int]:
     """How many records of each kind the platform holds now."""
