@@ -52,6 +52,15 @@ class Pool:
             raise ValueError(f"no {generation.value} communes in the unit tree")
         self._cumulative = list(accumulate(commune_weight(unit) for unit in self.communes))
 
+    def province_shares(self) -> dict[Unit, float]:
+        """Each province's part of the weight: its share of what the nation records."""
+        weights: dict[str, float] = {}
+        for unit in self.communes:
+            province = next(u for u in self._tree.ancestors(unit.id) if u.level is Level.PROVINCE)
+            weights[province.id] = weights.get(province.id, 0.0) + commune_weight(unit)
+        total = sum(weights.values())
+        return {self._tree.get(pid): weight / total for pid, weight in sorted(weights.items())}
+
     def draw(self, rng: random.Random) -> Place:
         point = rng.random() * self._cumulative[-1]
         commune = self.communes[bisect_right(self._cumulative, point)]
@@ -74,5 +83,8 @@ class Places:
         self.legacy = Pool(tree, Generation.LEGACY)
         self.current = Pool(tree, Generation.CURRENT)
 
+    def pool(self, day: date) -> Pool:
+        return self.legacy if day < REFORM_DATE else self.current
+
     def draw(self, rng: random.Random, day: date) -> Place:
-        return (self.legacy if day < REFORM_DATE else self.current).draw(rng)
+        return self.pool(day).draw(rng)

@@ -38,7 +38,13 @@ from danvan.contracts.registry import (
 from danvan.seeding import texts
 from danvan.seeding.people import People, nfc
 from danvan.seeding.places import Place, Places
-from danvan.seeding.volumes import Kind, Years, count_for
+from danvan.seeding.volumes import (
+    SUPERVISION_ANNUAL,
+    Kind,
+    Years,
+    count_for,
+    half_years,
+)
 from danvan.units import REFORM_DATE, Unit, UnitTree
 
 #: From this day online reception is recognised and a head may no longer delegate
@@ -127,9 +133,21 @@ class SeedPlan:
         self.today = today
         self.faker = Faker("vi_VN")
         self.people = People(self.faker)
-        self.counts: dict[tuple[Kind, int], int] = {
-            (kind, year): count_for(kind, year, scale, today) for kind in Kind for year in years
+        self.shares = {
+            generation: pool.province_shares()
+            for generation, pool in (
+                ("legacy", self.places.legacy),
+                ("current", self.places.current),
+            )
         }
+        self.counts: dict[tuple[Kind, int], int] = {}
+        for year in years:
+            for kind in Kind:
+                self.counts[kind, year] = (
+                    sum(len(self._provinces(start)) for _, start, _ in half_years(year, today))
+                    if kind is Kind.FIGURES
+                    else count_for(kind, year, scale, today)
+                )
 
     # ---- the whole plan ------------------------------------------------------------------------
 
@@ -160,6 +178,9 @@ class SeedPlan:
         count = self.counts[kind, year]
         if kind is Kind.VISITS:
             yield from self._visit_chains(year, count)
+            return
+        if kind is Kind.FIGURES:
+            yield from self._figure_chains(year)
             return
         build = {
             Kind.MODELS: self._model,
@@ -669,6 +690,34 @@ class SeedPlan:
             return
         if legal and rng.random() < 0.7:
             step(PetitionAction.ENFORCE, later(resolved, 10, 40), remarks="Đã tổ chức thực hiện")
+
+    # ---- supervision figures --------------------------------------------------------------------
+
+    def _provinces(self, day: date) -> dict[Unit, float]:
+        return self.shares["legacy" if day < REFORM_DATE else "current"]
+
+    def _figure_chains(self, year: int) -> Iterator[Chain]:
+        """Each province enters its half-year's supervision, critique and inspections (the
+        Front's and the inspectorate's counts, not records of the services), at its share."""
+        for number, (half, start, end) in enumerate(half_years(year, self.today)):
+            for index, (province, share) in enumerate(self._provinces(start).items()):
+                rng = self._rng(Kind.FIGURES, year, number * 1000 + index)
+                entries = []
+                for indicator, annual in SUPERVISION_ANNUAL.items():
+                    expected = annual / 2 * self.scale * share
+                    # Rounded up or down at random, in proportion: small scales keep their sum.
+                    value = int(expected) + (rng.random() < expected - int(expected))
+                    entries.append(
+                        {
+                            "unit_code": province.id,
+                            "period": half,
+                            "indicator": indicator,
+                            "value": value,
+                        }
+                    )
+                body = {"source": "manual", "entries": entries}
+                call = Call("reporting", "figures", "enter", body, end, creates=True)
+                yield Chain(Kind.FIGURES, (call,))
 
     # ---- dialogues -----------------------------------------------------------------------------
 

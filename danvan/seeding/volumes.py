@@ -7,7 +7,10 @@ and 300,000 visits (issue 8). Models, exemplars and dialogues follow Hà Nội's
 - models: 13,663 registered in Hà Nội in 2023 → about 160,700 a year;
 - exemplars: Tây Hồ registered 72 for 66 models → 1.09 exemplars per model;
 - dialogues: 2 city, 35 district and 525 commune conferences in six months → about 13,200
-  a year, of which 0.4 % at province, 6.2 % at district and 93.4 % at commune level.
+  a year, of which 0.4 % at province, 6.2 % at district and 93.4 % at commune level;
+- supervision figures, entered by each province for each half-year that has ended (the
+  six-month review): 10,665 supervision and 803 social-critique sessions in Hà Nội's six
+  months, 408 inspections (38 public-duty, 370 others) in its year.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Kind(StrEnum):
     VISITS = "visits"
     PETITIONS = "petitions"
     DIALOGUES = "dialogues"
+    FIGURES = "figures"  # a province's supervision figures for a half-year
 
 
 ANNUAL: dict[Kind, float] = {
@@ -39,6 +43,13 @@ ANNUAL: dict[Kind, float] = {
     Kind.VISITS: 300_000,
     Kind.PETITIONS: 446_000,
     Kind.DIALOGUES: 2 * (2 + 35 + 525) / HANOI_SHARE,
+}
+
+#: The figures a province enters for a half-year, nationally a year (scale 1.0).
+SUPERVISION_ANNUAL: dict[str, float] = {
+    "supervision.sessions": 2 * 10_665 / HANOI_SHARE,
+    "critique.sessions": 2 * 803 / HANOI_SHARE,
+    "inspections.held": 408 / HANOI_SHARE,
 }
 
 #: The year the annual figures describe; other years move by the trends below.
@@ -52,6 +63,7 @@ TRENDS: dict[Kind, float] = {
     Kind.VISITS: 1 - 0.057,
     Kind.PETITIONS: 1.0,
     Kind.DIALOGUES: 1.0,
+    Kind.FIGURES: 1.0,
 }
 
 
@@ -96,7 +108,15 @@ def year_fraction(year: int, today: date) -> float:
     return ((today - start).days + 1) / ((date(year + 1, 1, 1) - start).days)
 
 
+def half_years(year: int, today: date) -> list[tuple[str, date, date]]:
+    """The half-years of `year` that have ended by `today`: code, first and last day."""
+    halves = [(f"{year}S1", date(year, 1, 1), date(year, 6, 30))]
+    halves.append((f"{year}S2", date(year, 7, 1), date(year, 12, 31)))
+    return [half for half in halves if half[2] <= today]
+
+
 def count_for(kind: Kind, year: int, scale: float, today: date) -> int:
-    """How many records of `kind` a year holds at `scale`, up to `today`."""
+    """How many records of `kind` a year holds at `scale`, up to `today` (not the figures:
+    one request per province and half-year, whatever the scale)."""
     trend = TRENDS[kind] ** (year - ANCHOR_YEAR)
     return round(ANNUAL[kind] * scale * trend * year_fraction(year, today))

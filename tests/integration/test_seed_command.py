@@ -12,7 +12,7 @@ import pytest
 from danvan.embedded import EmbeddedNats
 from danvan.importing import Ask
 from danvan.platform_client import services
-from danvan.seed_command import held, seed
+from danvan.seed_command import LISTS, held, seed
 from danvan.seeding.plans import SeedPlan
 from danvan.seeding.sending import SEEDER, Tally
 from danvan.seeding.volumes import Kind, Years
@@ -38,6 +38,16 @@ async def national(ask: Ask, year: int) -> dict[str, float]:
     return {f["indicator"]: f["amount"] for f in view["figures"]}
 
 
+def entered(plan: SeedPlan, indicator: str) -> int:
+    return sum(
+        entry["value"]
+        for chain in plan.chains()
+        if chain.kind is Kind.FIGURES
+        for entry in chain.calls[0].body["entries"]
+        if entry["indicator"] == indicator
+    )
+
+
 async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
     stack: PlatformStack,
 ) -> None:
@@ -49,7 +59,7 @@ async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
         assert tally.refused == 0, tally.reasons
         written = {kind: counts.created for kind, counts in tally.kinds.items()}
         assert written == plan.totals()
-        assert await held(ask) == written
+        assert await held(ask) == {kind: written[kind] for kind in LISTS}
 
         wanted = {
             "models.registered": written[Kind.MODELS],
@@ -59,6 +69,7 @@ async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
             "petitions.received": written[Kind.PETITIONS],
             "petitions.resolved": tally.accepted["petitions.conclude"],
             "dialogues.held": written[Kind.DIALOGUES],
+            "supervision.sessions": entered(plan, "supervision.sessions"),
         }
         assert all(wanted.values()), wanted
         counted: dict[str, Any] = {}

@@ -27,6 +27,7 @@ from danvan.contracts.registry import (
     ExemplarCreate,
     ModelCreate,
 )
+from danvan.contracts.reporting import FigureEntries
 from danvan.seeding.plans import Chain, SeedPlan
 from danvan.seeding.volumes import ANNUAL, BadYears, Kind, Years, count_for
 from danvan.units import REFORM_DATE, UnitTree, load_units
@@ -86,6 +87,7 @@ def test_every_request_is_one_the_services_contracts_accept() -> None:
         "visits": VisitCreate,
         "petitions": PetitionCreate,
         "dialogues": DialogueCreate,
+        "figures": FigureEntries,
     }
     steps: dict[tuple[str, str], type[BaseModel]] = {
         **{("models", a.value): body for a, body in STEP_BODIES.items()},
@@ -110,7 +112,7 @@ def test_records_before_the_reform_go_to_the_former_units_and_later_ones_to_the_
     seen = Counter[bool]()
     for chain in chains(0.0005, 2024, 2026):
         first = chain.calls[0]
-        unit = units.get(first.body["unit_code"])
+        unit = units.get(first.body.get("unit_code") or first.body["entries"][0]["unit_code"])
         assert unit.in_force_on(first.on), (unit.id, first.on)
         assert unit.is_legacy == (first.on < REFORM_DATE)
         seen[unit.is_legacy] += 1
@@ -184,3 +186,20 @@ def test_years_the_seed_cannot_fill_are_refused_with_the_reason(text: str, probl
     with pytest.raises(BadYears, match=problem):
         Years.parse(text, TODAY)
     assert list(Years.parse("2024-2026", TODAY)) == [2024, 2025, 2026]
+
+
+def test_each_province_enters_its_supervision_figures_for_each_half_year_ended() -> None:
+    found = chains(0.0001, 2025, 2026)
+    bodies = creations(found, Kind.FIGURES)
+    periods = Counter(body["entries"][0]["period"] for body in bodies)
+    # 63 provinces before the reform, 34 after; 2026's second half has not ended.
+    assert periods == {"2025S1": 63, "2025S2": 34, "2026S1": 34}
+    sessions = sum(
+        entry["value"]
+        for body in bodies
+        for entry in body["entries"]
+        if entry["indicator"] == "supervision.sessions" and entry["period"] == "2025S2"
+    )
+    # Hà Nội: 10,665 supervision sessions in six months, 8.5 % of the people; each
+    # province's share rounded up or down at random.
+    assert abs(sessions - 10_665 / 0.085 * 0.0001) < 10
