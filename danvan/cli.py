@@ -160,7 +160,7 @@ def seed(
     scale: Annotated[
         float,
         typer.Option(help="1.0 = the national load of one year, for each year (see README)"),
-    ] = 0.01,
+    ] = 0.001,
     years: Annotated[str, typer.Option(help="the years to fill, FROM-TO")] = "2019-2026",
     random_seed: Annotated[int, typer.Option(help="the same seed writes the same data")] = 1,
     concurrency: Annotated[int, typer.Option(help="requests in flight at once")] = 16,
