@@ -79,13 +79,18 @@ async def send_chain(ask: Ask, chain: Chain, tally: Tally, progress: Progress) -
     counts = tally.kinds[chain.kind]
     for position, call in enumerate(chain.calls):
         body = dict(call.body)
-        for fill in call.fills:
-            body[fill.key] = _dig(replies[fill.call], fill.path)
         try:
+            for fill in call.fills:
+                body[fill.key] = _dig(replies[fill.call], fill.path)
             reply = await ask(call.service, call.resource, call.action, SEEDER, body)
-        except ServiceError as error:
+        except (ServiceError, LookupError) as error:
+            reason = (
+                _reason(error)
+                if isinstance(error, ServiceError)
+                else f"an earlier reply had no {error} to send on"
+            )
             counts.refused += 1
-            tally.reasons[chain.kind, _label(call), _reason(error)] += 1
+            tally.reasons[chain.kind, _label(call), reason] += 1
             counts.not_sent += len(chain.calls) - position - 1
             unsent = sum(1 for c in chain.calls[position:] if c.creates)
             if unsent:
@@ -123,7 +128,11 @@ async def send_all(
         for chain in source:
             await send_chain(ask, chain, tally, progress)
 
-    async with asyncio.TaskGroup() as group:
-        for _ in range(concurrency):
-            group.create_task(worker())
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(concurrency):
+                group.create_task(worker())
+    except BaseExceptionGroup as group:
+        # NATS gone, say: the first worker's error is the command's (the others are alike).
+        raise group.exceptions[0] from None
     return tally

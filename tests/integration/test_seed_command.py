@@ -4,6 +4,7 @@ lists hold and what the national figures count, across the 2025 reform."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from danvan.embedded import EmbeddedNats
 from danvan.importing import Ask
 from danvan.platform_client import services
 from danvan.seed_command import LISTS, held, seed
-from danvan.seeding.plans import SeedPlan
-from danvan.seeding.sending import SEEDER, Tally
+from danvan.seeding.plans import Call, Chain, Fill, SeedPlan
+from danvan.seeding.sending import SEEDER, Tally, send_all
 from danvan.seeding.volumes import Kind, Years
 from tests.conftest import MakeDatabase
 from tests.platform_stack import NOW, PlatformStack, platform_stack
@@ -48,7 +49,7 @@ def entered(plan: SeedPlan, indicator: str) -> int:
     )
 
 
-async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
+async def test_the_lists_and_figures_count_what_the_seed_wrote_and_a_refusal_is_told(
     stack: PlatformStack,
 ) -> None:
     plan = SeedPlan(stack.units, scale=0.00006, years=YEARS, seed=5, today=NOW.date())
@@ -81,6 +82,37 @@ async def test_what_the_seed_says_it_wrote_is_what_the_lists_and_figures_count(
 
         # Each write's event reaches reporting a moment after it was answered.
         await eventually(counted_alike, timeout=30)
+        # A refused request is counted with its reason; the rest of its record's life is not
+        # sent, and nothing of it is written.
+        tomorrow = (NOW.date() + timedelta(days=1)).isoformat()
+        body = {"name": "Bóng đèn an ninh", "field": "defence_security", "unit_code": "00097"}
+        refused = Chain(
+            Kind.MODELS,
+            (
+                Call(
+                    "registry",
+                    "models",
+                    "create",
+                    body | {"registered_on": tomorrow},
+                    NOW.date(),
+                    creates=True,
+                ),
+                Call(
+                    "registry", "models", "start", {}, NOW.date(), fills=(Fill("id", 0, ("id",)),)
+                ),
+            ),
+        )
+        after = Tally()
+        await send_all(ask, [refused], concurrency=1, progress=lambda *_: None, tally=after)
+        assert (after.kinds[Kind.MODELS].refused, after.kinds[Kind.MODELS].not_sent) == (1, 1)
+        assert list(after.reasons) == [
+            (
+                Kind.MODELS,
+                "models.create",
+                f"registered_on: {tomorrow} is in the future (today is {NOW.date()})",
+            )
+        ]
+        assert (await held(ask))[Kind.MODELS] == written[Kind.MODELS]
     # Petitions left open past a deadline were marked overdue by the seed's deadline check.
     overdue = await stack.get("/api/v1/petitions", "VN", *SEEDER.roles, overdue="true")
     assert overdue.json()["total"] > 0
