@@ -3,17 +3,19 @@ lists hold and what the national figures count, across the 2025 reform."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from danvan.embedded import EmbeddedNats
 from danvan.importing import Ask
 from danvan.platform_client import services
-from danvan.seed_command import LISTS, held, seed
+from danvan.seed_command import LISTS, held, run_seed, seed
 from danvan.seeding.plans import Call, Chain, Fill, SeedPlan
 from danvan.seeding.sending import SEEDER, Tally, send_all
 from danvan.seeding.volumes import Kind, Years
@@ -113,6 +115,21 @@ async def test_the_lists_and_figures_count_what_the_seed_wrote_and_a_refusal_is_
             )
         ]
         assert (await held(ask))[Kind.MODELS] == written[Kind.MODELS]
+    # `make run DEMO=1` a second time: the command finds the data and writes nothing.
+    console = Console(record=True, width=200)
+    again = await asyncio.to_thread(
+        run_seed,
+        stack.settings,
+        console,
+        scale=0.00006,
+        years=str(YEARS),
+        random_seed=5,
+        concurrency=8,
+        if_empty=True,
+        today=NOW.date(),
+    )
+    assert again == 0
+    assert "the platform already holds data" in console.export_text()
     # Petitions left open past a deadline were marked overdue by the seed's deadline check.
     overdue = await stack.get("/api/v1/petitions", "VN", *SEEDER.roles, overdue="true")
     assert overdue.json()["total"] > 0

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from danvan.config import Settings
-from danvan.seed_command import run_seed
+from danvan.seed_command import demo_arguments, run_seed
 
 
 def seeding(
@@ -48,3 +48,14 @@ def test_bad_arguments_are_refused_before_anything_is_sent(
     status, text = seeding(tmp_path, scale=scale, concurrency=concurrency, years=years)
     assert status == 2
     assert said in text
+
+
+def test_the_demo_seeds_the_last_three_years_only_an_empty_platform() -> None:
+    assert demo_arguments(date(2026, 11, 23)) == [
+        "seed",
+        "--if-empty",
+        "--scale",
+        "0.0002",
+        "--years",
+        "2024-2026",
+    ]
