@@ -329,7 +329,8 @@ class SeedPlan:
         if rng.random() > 0.9 or not step(Action.START, start):
             return
         if rng.random() < 0.04:
-            reason = "Đơn vị sáp nhập, mô hình không tiếp tục triển khai"
+            noun = "mô hình" if resource == "models" else "hồ sơ điển hình"
+            reason = f"Đơn vị sáp nhập, {noun} không tiếp tục triển khai"
             step(Action.WITHDRAW, max(start, cycle.appraise), reason=reason)
             return
         if rng.random() > appraised or not step(
