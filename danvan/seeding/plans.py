@@ -182,10 +182,18 @@ class SeedPlan:
         if kind is Kind.FIGURES:
             yield from self._figure_chains(year)
             return
+        if kind is Kind.PETITIONS:
+            made = index = 0
+            while made < count:
+                rng = self._rng(kind, year, index)
+                index += 1
+                chain = self._petition(rng, self._day(rng, year), room=count - made)
+                made += chain.records  # a rejected complaint may come back a second time
+                yield chain
+            return
         build = {
             Kind.MODELS: self._model,
             Kind.EXEMPLARS: self._exemplar,
-            Kind.PETITIONS: self._petition,
             Kind.DIALOGUES: self._dialogue,
         }[kind]
         for index in range(count):
@@ -522,7 +530,7 @@ class SeedPlan:
 
     # ---- petitions -----------------------------------------------------------------------------
 
-    def _petition(self, rng: random.Random, day: date) -> Chain:
+    def _petition(self, rng: random.Random, day: date, *, room: int = 1) -> Chain:
         place = self.places.draw(rng, day)
         if day < REFORM_DATE:
             level = _pick(rng, {"commune": 0.55, "district": 0.3, "province": 0.15})
@@ -593,14 +601,55 @@ class SeedPlan:
             body["forwarded_by"] = rng.choice(texts.FORWARDING_BODIES)
         builder = _Builder(Kind.PETITIONS, self.today)
         builder.add(Call("reception", "petitions", "create", body, day, creates=True))
-        self._handling(builder, rng, petition_class, day)
+        rejected_on = self._handling(builder, rng, petition_class, day, appeal=room > 1)
+        if rejected_on is not None and unit.level.value != "province":
+            self._second_complaint(builder, rng, place, body, rejected_on)
         return builder.chain()
 
-    def _handling(
-        self, builder: _Builder, rng: random.Random, petition_class: PetitionClass, received: date
+    def _second_complaint(
+        self,
+        builder: _Builder,
+        rng: random.Random,
+        place: Place,
+        first: dict[str, Any],
+        rejected_on: date,
     ) -> None:
+        """The complainant takes a rejected first complaint to the province within 30 days
+        (Luật Khiếu nại 2011 Art. 33): the same case, a second instance."""
+        received = _weekday(rejected_on + timedelta(days=rng.randint(5, 25)))
+        province = place.province
+        if province.is_legacy and received >= REFORM_DATE:
+            province = self.tree.default_successor(province.id)
+        summary = first["summary"].replace("Khiếu nại về", "Khiếu nại lần hai về", 1)
+        body = {
+            key: value
+            for key, value in first.items()
+            if key not in ("new_case", "forwarded_by", "remote_area")
+        } | {
+            "unit_code": province.id,
+            "received_on": received.isoformat(),
+            "source": rng.choice((PetitionSource.IN_PERSON.value, PetitionSource.POST.value)),
+            "summary": summary,
+        }
+        fills = (Fill("first_instance_id", 0, ("id",)), Fill("case_id", 0, ("case_id",)))
+        create = Call("reception", "petitions", "create", body, received, creates=True, fills=fills)
+        second = builder.add(create)
+        if second is not None:
+            self._handling(builder, rng, PetitionClass.COMPLAINT, received, target=second)
+
+    def _handling(
+        self,
+        builder: _Builder,
+        rng: random.Random,
+        petition_class: PetitionClass,
+        received: date,
+        *,
+        target: int = 0,
+        appeal: bool = False,
+    ) -> date | None:
         """Classified, then not eligible, forwarded or accepted; an accepted one resolved on
-        time, late, or still open (overdue once its deadline passed)."""
+        time, late, or still open (overdue once its deadline passed). With `appeal`, a first
+        complaint rejected is sometimes complained of again: the day of its rejection."""
 
         def step(action: PetitionAction, on: date, **body: Any) -> bool:
             call = Call(
@@ -609,7 +658,7 @@ class SeedPlan:
                 action.value,
                 {**body, "on": on.isoformat()},
                 on,
-                fills=(Fill("id", 0, ("id",)),),
+                fills=(Fill("id", target, ("id",)),),
             )
             return builder.add(call) is not None
 
@@ -618,7 +667,7 @@ class SeedPlan:
 
         classified = later(received, 0, 3)
         if rng.random() < 0.03 or not step(PetitionAction.CLASSIFY, classified):
-            return  # a few wait to be classified
+            return None  # a few wait to be classified
         legal = petition_class in (
             PetitionClass.COMPLAINT,
             PetitionClass.DENUNCIATION,
@@ -631,14 +680,14 @@ class SeedPlan:
             else {"reject": 0.03, "forward": 0.30, "accept": 0.55, "open": 0.12},
         )
         if branch == "open":
-            return
+            return None
         if branch == "reject":
             step(
                 PetitionAction.REJECT,
                 later(classified, 1, 5),
                 reason=rng.choice(texts.NOT_ELIGIBLE_REASONS),
             )
-            return
+            return None
         if branch == "forward":
             step(
                 PetitionAction.FORWARD,
@@ -646,33 +695,33 @@ class SeedPlan:
                 to_body=rng.choice(texts.COMPETENT_BODIES),
                 dispatch_number=f"{rng.randint(10, 999)}/PC-UBND",
             )
-            return
+            return None
         late_acceptance = rng.random() < 0.1
         accepted = later(received, 12, 25) if late_acceptance else later(classified, 1, 5)
         complex_case = rng.random() < 0.2
         if not step(PetitionAction.ACCEPT, accepted, complex=complex_case):
-            return
+            return None
         last = accepted
         if petition_class is PetitionClass.DENUNCIATION:
             last = later(accepted, 1, 4)
             if not step(PetitionAction.VERIFY, last):
-                return
+                return None
         if rng.random() < 0.03:
             step(
                 PetitionAction.WITHDRAW,
                 later(last, 2, 10),
                 reason=rng.choice(texts.WITHDRAW_REASONS),
             )
-            return
+            return None
         outcome = _pick(rng, {"on_time": 0.80, "late": 0.12, "open": 0.08})
         if outcome == "open":
-            return
+            return None
         if petition_class is PetitionClass.DENUNCIATION and complex_case and rng.random() < 0.5:
             last = max(last, accepted + timedelta(days=rng.randint(20, 27)))
             if not step(
                 PetitionAction.EXTEND, last, decision_number=f"{rng.randint(10, 999)}/QĐ-GH"
             ):
-                return
+                return None
             resolved = later(last, 5, 25)
         elif outcome == "on_time":
             resolved = max(later(accepted, 8, 26), last)
@@ -688,9 +737,17 @@ class SeedPlan:
             conclusion=conclusion.value,
             decision_number=f"{rng.randint(10, 9999)}/QĐ-UBND",
         ):
-            return
+            return None
+        if (
+            appeal
+            and petition_class is PetitionClass.COMPLAINT
+            and conclusion is Conclusion.REJECTED
+            and rng.random() < 0.25
+        ):
+            return resolved
         if legal and rng.random() < 0.7:
             step(PetitionAction.ENFORCE, later(resolved, 10, 40), remarks="Đã tổ chức thực hiện")
+        return None
 
     # ---- supervision figures --------------------------------------------------------------------
 

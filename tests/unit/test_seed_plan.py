@@ -134,6 +134,15 @@ def test_petitions_of_all_four_classes_resolved_on_time_late_or_left_open() -> N
     assert steps[PetitionAction.ACCEPT.value] > steps[PetitionAction.CONCLUDE.value] > 0
     assert steps[PetitionAction.FORWARD.value]
     assert steps[PetitionAction.REJECT.value]
+    # Some rejected first complaints come back to the province as a second instance.
+    seconds = [
+        call
+        for chain in found
+        for call in chain.calls
+        if call.creates and any(f.key == "first_instance_id" for f in call.fills)
+    ]
+    assert 0 < len(seconds) < classes["complaint"] / 5
+    assert {tree().get(c.body["unit_code"]).level.value for c in seconds} == {"province"}
 
 
 def test_about_a_quarter_of_models_and_a_sixth_of_exemplars_are_recognised() -> None:
