@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nats
@@ -24,13 +26,26 @@ from sqlalchemy import func, select
 from danvan.bus import stream_name
 from danvan.clock import SystemClock
 from danvan.config import ServiceName
+from danvan.contracts.reception import PetitionReceived
+from danvan.contracts.registry import ModelRegistered
 from danvan.contracts.rpc import Principal, Role, ServiceError
 from danvan.db import create_engine
 from danvan.migrate import upgrade
 from danvan.outbox import outbox_table
+from services.reception.store import petitions_table
+from services.registry.store import models_table
 from services.reporting.app import CONSUMERS
-from tests.processes import ask
+from tests.processes import (
+    Processes,
+    ServiceProcess,
+    answering,
+    ask,
+    nats_client,
+    processes,
+    service_environment,
+)
 from tests.servers import PostgresDatabases
+from tests.stream_reader import read_stream
 from tests.waiting import eventually
 
 OFFICER = Principal(sub="officer", unit="01", roles=(Role.OFFICER,))
@@ -241,6 +256,49 @@ async def caught_up(nats_url: str, source: str, *, timeout: float = 60) -> None:
         await connection.close()
 
 
+# ---- what the services hold --------------------------------------------------------------
+
+#: Each service a burst writes to: the column its database keeps a write's name in, and the
+#: event (type, and the field naming the record) its stream carries for it.
+WRITTEN = {
+    "registry": (models_table.c.name, ModelRegistered.event_type(), "model_id"),
+    "reception": (petitions_table.c.summary, PetitionReceived.event_type(), "petition_id"),
+}
+
+
+async def written(database_url: str, service: str) -> dict[str, str]:
+    """The names of the records the service's database holds, with their ids."""
+    name = WRITTEN[service][0]
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(name, name.table.c.id))
+            found: dict[str, str] = {}
+            for key, record_id in rows.all():
+                assert key not in found, f"{key} written twice"
+                found[key] = str(record_id)
+            return found
+    finally:
+        await engine.dispose()
+
+
+async def check_stream_holds_each_once(
+    nats_url: str, service: str, records: dict[str, str]
+) -> None:
+    """The service's stream holds one event for each record its database holds, and no event
+    twice. Messages that are not events (a test's malformed ones) are left aside."""
+    _, event_type, field_name = WRITTEN[service]
+    events = [
+        e
+        for e in await read_stream(nats_url, stream_name(service))
+        if {"id", "type", "data"} <= e.event.keys()
+    ]
+    ids = [e.event["id"] for e in events]
+    assert len(set(ids)) == len(ids), "an event stored twice"
+    told = sorted(e.event["data"][field_name] for e in events if e.event["type"] == event_type)
+    assert told == sorted(records.values())
+
+
 # ---- reporting's figures ------------------------------------------------------------------
 
 
@@ -273,3 +331,50 @@ def counted(view: dict[str, Any]) -> Counter[str]:
         if part["dimension"] == "class" and part["amount"]:
             found[f"petition:{part['value']}"] = int(part["amount"])
     return found
+
+
+# ---- the platform as processes ------------------------------------------------------------
+
+
+@dataclass
+class Platform:
+    """Services as `danvan serve` processes on one nats-server, each on its own database, and
+    a client that asks them over NATS as the gateway does."""
+
+    nats_url: str
+    urls: dict[str, str]  # service → its database
+    running: Processes
+    client: NatsBroker
+
+    async def serve(self, *services: str) -> list[ServiceProcess]:
+        started = [self.running.serve(service) for service in services]
+        for service in services:
+            await answering(self.client, service)
+        return started
+
+    async def check_figures(self, burst: Burst, *services: str) -> Counter[str]:
+        """Once the outboxes are relayed and reporting caught up: each service holds exactly
+        what its writers were told, its stream each of its events once, and reporting's figures
+        equal what was written. Returns those figures."""
+        for service in services:
+            await relayed(self.urls[service])
+        names: set[str] = set()
+        for service in services:
+            await caught_up(self.nats_url, service)
+            records = await written(self.urls[service], service)
+            burst.check_told_truly(set(records), service)
+            await check_stream_holds_each_once(self.nats_url, service, records)
+            names |= set(records)
+        expected = burst.done(names)
+        assert counted(await figures(self.client)) == expected
+        return expected
+
+
+@asynccontextmanager
+async def platform(home: Path, nats_url: str, urls: dict[str, str]) -> AsyncIterator[Platform]:
+    """`urls`: each service to run and its (migrated) database; nothing is started yet."""
+    settings = {f"{service}_database_url": url for service, url in urls.items()}
+    environment = service_environment(home, nats_url, **settings)
+    with processes(home / "logs", environment) as running:
+        async with nats_client(nats_url) as client:
+            yield Platform(nats_url, urls, running, client)
