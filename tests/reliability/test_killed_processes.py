@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from danvan.config import ServiceName
 from danvan.embedded import EmbeddedNats
 from tests.reliability.burst import (
     PETITION_CLASSES,
@@ -22,7 +23,7 @@ from tests.servers import PostgresDatabases
 
 pytestmark = pytest.mark.postgres
 
-SERVICES = ("registry", "reception", "reporting")
+SERVICES: tuple[ServiceName, ...] = ("registry", "reception", "reporting")
 WRITTEN_TO = ("registry", "reception")
 
 
