@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,7 +342,7 @@ class Platform:
     a client that asks them over NATS as the gateway does."""
 
     nats_url: str
-    urls: dict[str, str]  # service → its database
+    urls: Mapping[str, str]  # service → its database
     running: Processes
     client: NatsBroker
 
@@ -371,7 +371,7 @@ class Platform:
 
 
 @asynccontextmanager
-async def platform(home: Path, nats_url: str, urls: dict[str, str]) -> AsyncIterator[Platform]:
+async def platform(home: Path, nats_url: str, urls: Mapping[str, str]) -> AsyncIterator[Platform]:
     """`urls`: each service to run and its (migrated) database; nothing is started yet."""
     settings = {f"{service}_database_url": url for service, url in urls.items()}
     environment = service_environment(home, nats_url, **settings)
