@@ -30,7 +30,7 @@ WRITTEN_TO = ("registry", "reception")
 async def test_reporting_killed_mid_burst_counts_every_accepted_write_once(
     tmp_path: Path, fresh_nats: EmbeddedNats, pg: PostgresDatabases
 ) -> None:
-    urls = {service: await migrated(pg, service) for service in SERVICES}
+    urls: dict[str, str] = {service: await migrated(pg, service) for service in SERVICES}
     async with platform(tmp_path, fresh_nats.url, urls) as running:
         _, _, reporting = await running.serve(*SERVICES)
         burst = Burst(running.client, models_and_petitions)
