@@ -116,6 +116,13 @@ class DeadLetterQueue:
             raise CannotRetry(
                 f"dead letter {letter.sequence} does not say where it came from: drop it"
             )
+        if letter.cut_from is not None:
+            raise CannotRetry(
+                f"dead letter {letter.sequence} keeps only the start of a message of "
+                f"{letter.cut_from} bytes, too large to deliver again with its headers; the "
+                f"original is message {letter.origin.sequence} of {letter.origin.stream}: "
+                "drop it"
+            )
         subject, headers = letter.retry(letter.origin)
         await self._js.publish(
             subject,

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
 from nats.aio.msg import Msg
+from nats.js import api
 from nats.js.api import RawStreamMsg, RetentionPolicy, StorageType, StreamConfig
 from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
@@ -50,6 +51,9 @@ ERROR = "Danvan-Error"
 FAILED_AT = "Danvan-Failed-At"
 # On a retry: the dead letter it came from.
 RETRY_OF = "Danvan-Retry-Of"
+# On a dead letter too large to store whole: the original's size (it keeps only its start; the
+# original stays in its stream, where its origin headers point).
+DATA_CUT = "Danvan-Data-Cut"
 # Carried over from the original, so a dead letter and its retry stay in the request's trace.
 KEPT_HEADERS = ("traceparent", "tracestate", "content-type")
 
@@ -163,8 +167,34 @@ def dead_letter_headers(
     }
 
 
+def headers_size(headers: Mapping[str, str]) -> int:
+    """The bytes `headers` take in a NATS message (`NATS/1.0`, a line each, a blank line)."""
+    lines = sum(len(f"{name}: {value}\r\n".encode()) for name, value in headers.items())
+    return len(b"NATS/1.0\r\n") + lines + len(b"\r\n")
+
+
+def fitted(
+    data: bytes, headers: dict[str, str], max_payload: int, *, added: Mapping[str, str]
+) -> tuple[bytes, dict[str, str]]:
+    """`data` and `headers` as one message the server takes, once the client has `added` its
+    own headers: whole when they fit in its `max_payload`, else `data` cut and a header saying
+    how large it was. A message just under the limit on an event subject grows past it by a
+    dead letter's headers, and a server that is sent more than its limit closes the
+    connection: the consumer's, for good."""
+    if len(data) + headers_size({**headers, **added}) <= max_payload:
+        return data, headers
+    marked = {**headers, DATA_CUT: str(len(data))}
+    return data[: max(0, max_payload - headers_size({**marked, **added}))], marked
+
+
 async def publish_dead_letter(js: JetStreamContext, data: bytes, headers: dict[str, str]) -> None:
-    """Store a dead letter; raises unless JetStream acknowledged it."""
+    """Store a dead letter, cut to fit the server's limit; raises unless JetStream acknowledged
+    it."""
+    # nats-py checks only the data against the limit, not data and headers together.
+    max_payload = int(js._nc.max_payload)
+    data, headers = fitted(
+        data, headers, max_payload, added={api.Header.EXPECTED_STREAM: DLQ_STREAM}
+    )
     await js.publish(
         dead_subject(headers[CONSUMER]),
         data,
@@ -195,6 +225,12 @@ class DeadLetter:
     stored_at: datetime | None
     data: bytes
     headers: dict[str, str]
+
+    @property
+    def cut_from(self) -> int | None:
+        """The original's size when the dead letter keeps only its start, else None."""
+        size = self.headers.get(DATA_CUT, "")
+        return int(size) if size.isdigit() else None
 
     @classmethod
     def from_stored(cls, raw: RawStreamMsg) -> DeadLetter:

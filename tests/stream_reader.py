@@ -30,12 +30,22 @@ async def read_stream(nats_url: str, stream: str, *, batch: int = 1000) -> list[
                 await message.ack()
                 headers = message.headers or {}
                 received.append(
-                    Received(message.subject, json.loads(message.data), headers.get("Nats-Msg-Id"))
+                    Received(message.subject, _object(message.data), headers.get("Nats-Msg-Id"))
                 )
         await subscription.unsubscribe()
         return received
     finally:
         await connection.close()
+
+
+def _object(data: bytes) -> dict[str, Any]:
+    """The message as a JSON object; empty when it is not one (malformed messages a test put
+    on the stream)."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 async def stream_size(nats_url: str, stream: str) -> int:

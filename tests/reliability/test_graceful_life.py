@@ -6,34 +6,37 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import nats
 import pytest
-from faststream.nats import NatsBroker
 from sqlalchemy import func, select
 
 from danvan.bus import stream_config, stream_name
-from danvan.config import ServiceName
 from danvan.contracts.registry import ModelRegistered
-from danvan.contracts.rpc import Principal, Role, ServiceError
-from danvan.db import create_engine
 from danvan.embedded import EmbeddedNats
-from danvan.migrate import upgrade
-from danvan.outbox import CONTENT_TYPE, outbox_table
+from danvan.outbox import CONTENT_TYPE
 from services.registry.store import models_table
 from services.reporting.app import CONSUMERS
 from tests.processes import (
     ServiceProcess,
     answering,
-    ask,
     health,
     nats_client,
     processes,
     service_environment,
+)
+from tests.reliability.burst import (
+    COMMUNE,
+    PROVINCE,
+    TODAY,
+    UNPUBLISHED,
+    Burst,
+    caught_up,
+    migrated,
+    models_registered,
+    relayed,
+    scalar,
 )
 from tests.reporting_stack import model_registered
 from tests.servers import PostgresDatabases
@@ -42,118 +45,7 @@ from tests.waiting import eventually
 
 pytestmark = pytest.mark.postgres
 
-OFFICER = Principal(sub="officer", unit="01", roles=(Role.OFFICER,))
-COMMUNE, PROVINCE = "00292", "01"  # a ward of Hà Nội
-REGISTERED_ON = date(2026, 3, 2)
 REGISTRY_DURABLE = CONSUMERS["registry"]
-
-
-async def migrated(pg: PostgresDatabases, service: ServiceName) -> str:
-    url = await pg.create(service)
-    await upgrade(service, url)
-    return url
-
-
-async def models_registered(client: NatsBroker) -> int:
-    """What reporting counts for the ward this year, asked like the gateway asks."""
-    view = await ask(
-        client,
-        "reporting",
-        "figures",
-        "get",
-        {"unit_code": COMMUNE, "period": str(REGISTERED_ON.year)},
-        principal=OFFICER,
-    )
-    found = next(f for f in view["figures"] if f["indicator"] == "models.registered")
-    return int(found["amount"])
-
-
-async def caught_up(nats_url: str, durable: str) -> None:
-    """Until the durable consumer has every event of the stream delivered and acknowledged."""
-    connection = await nats.connect(nats_url)
-    try:
-        js = connection.jetstream()
-
-        async def acknowledged() -> bool:
-            info = await js.consumer_info(stream_name("registry"), durable)
-            return not info.num_pending and not info.num_ack_pending
-
-        await eventually(acknowledged, timeout=60, interval=0.2)
-    finally:
-        await connection.close()
-
-
-async def scalar(url: str, statement: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.scalar(statement)
-    finally:
-        await engine.dispose()
-
-
-UNPUBLISHED = select(func.count()).where(outbox_table.c.published_at.is_(None))
-
-
-async def relayed(database_url: str) -> None:
-    """Until the registry's outbox relay has published every event its writes committed: a
-    write is answered when it commits, and its event reaches the stream a moment later."""
-
-    async def published() -> bool:
-        return bool(await scalar(database_url, UNPUBLISHED) == 0)
-
-    await eventually(published, timeout=30, interval=0.1)
-
-
-# ---- SIGTERM during a burst ---------------------------------------------------------------
-
-
-@dataclass
-class Burst:
-    """Writers registering models as fast as the registry answers, each with its own name."""
-
-    client: NatsBroker
-    accepted: dict[str, str] = field(default_factory=dict)  # name → the model's id
-    refused: dict[str, str] = field(default_factory=dict)  # name → what the writer was told
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _writers: list[asyncio.Task[None]] = field(default_factory=list)
-
-    async def _write(self, writer: int) -> None:
-        count = 0
-        while not self._stop.is_set():
-            name = f"burst-{writer}-{count}"
-            count += 1
-            body = {
-                "name": name,
-                "field": "economy",
-                "unit_code": COMMUNE,
-                "registered_on": REGISTERED_ON.isoformat(),
-            }
-            try:
-                model = await ask(
-                    self.client, "registry", "models", "create", body, principal=OFFICER
-                )
-            except ServiceError as error:
-                self.refused[name] = error.message.en
-                await asyncio.sleep(0.05)  # the registry is away: do not spin
-                continue
-            self.accepted[name] = model["id"]
-
-    def start(self, writers: int) -> None:
-        self._writers = [asyncio.create_task(self._write(i)) for i in range(writers)]
-
-    async def stop(self) -> None:
-        self._stop.set()
-        await asyncio.gather(*self._writers)
-
-    async def grows_by(self, count: int) -> None:
-        """Until `count` more writes have been accepted."""
-        wanted = len(self.accepted) + count
-
-        async def grown() -> bool:
-            return len(self.accepted) >= wanted
-
-        await eventually(grown, timeout=60, interval=0.05)
 
 
 async def test_sigterm_during_a_burst_loses_no_event_and_counts_none_twice(
@@ -194,7 +86,7 @@ async def test_sigterm_during_a_burst_loses_no_event_and_counts_none_twice(
             # Before asking reporting, the last writes' events must be in the stream: read
             # too soon, the figure missed the two the relay had not yet published.
             await relayed(urls["registry_database_url"])
-            await caught_up(nats_url, REGISTRY_DURABLE)
+            await caught_up(nats_url, "registry")
             assert await models_registered(client) == len(burst.accepted)
             await terminated(registry, reporting)
 
@@ -204,6 +96,7 @@ async def test_sigterm_during_a_burst_loses_no_event_and_counts_none_twice(
     names = await scalar(urls["registry_database_url"], select(func.count(models_table.c.id)))
     assert names == len(burst.accepted)  # a refused write left nothing behind
     assert burst.refused  # the writers did run into the stops
+    assert not burst.unknown  # each was told at once, none left waiting for an answer
     assert all("not running" in told for told in burst.refused.values()), set(
         burst.refused.values()
     )
@@ -235,7 +128,7 @@ async def test_two_copies_of_reporting_share_the_stream_and_count_each_event_onc
                 # next to the other, whose fetch is waiting.
                 for wave in range(1, waves + 1):
                     for _ in range(per_wave):
-                        item = model_registered(COMMUNE, REGISTERED_ON)
+                        item = model_registered(COMMUNE, TODAY)
                         await js.publish(
                             ModelRegistered.subject_for(PROVINCE),
                             item.model_dump_json().encode(),
@@ -247,7 +140,7 @@ async def test_two_copies_of_reporting_share_the_stream_and_count_each_event_onc
                         return await models_registered(client) >= wave * per_wave
 
                     await eventually(counted, timeout=60, interval=0.1)
-                await caught_up(fresh_nats.url, REGISTRY_DURABLE)
+                await caught_up(fresh_nats.url, "registry")
                 assert await models_registered(client) == waves * per_wave
 
                 answered_by = {(await health(client, "reporting"))["instance"] for _ in range(40)}
