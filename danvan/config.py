@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     """How many times a consumer tries an event before it sets it aside as a dead letter in the
     `DLQ` stream and goes on with the next ones (`danvan dlq` lists and retries them). A
     failure to reach the consumer's own database never makes a dead letter."""
+    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    """How long JetStream waits for a consumer to acknowledge a batch before it delivers the
+    batch again (to another copy, or after a crash). Set when a durable consumer is first
+    created; a longer wait suits batches that take long to apply."""
     dead_letter_max_age_days: float = Field(default=30.0, gt=0)
     """How long the `DLQ` stream keeps a dead letter (and a retry not yet applied), in days."""
     gateway_host: str = "127.0.0.1"

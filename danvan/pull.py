@@ -158,8 +158,10 @@ class BatchConsumer:
         max_deliver: int = MAX_DELIVER,
         batch_size: int = BATCH_SIZE,
         service: str | None = None,
+        ack_wait: float = ACK_WAIT_SECONDS,
     ) -> None:
         self._js = js
+        self._ack_wait = ack_wait
         self.source = source
         # The consumer dead letters name, and retries are addressed to.
         self.consumer = durable
@@ -189,7 +191,7 @@ class BatchConsumer:
         config = ConsumerConfig(
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            ack_wait=ACK_WAIT_SECONDS,
+            ack_wait=self._ack_wait,
             max_ack_pending=10 * self._batch_size,
         )
         return await self._js().pull_subscribe(

@@ -129,6 +129,7 @@ class ServiceRuntime:
                     durable=durable,
                     handle=handle,
                     max_deliver=self.settings.max_deliver,
+                    ack_wait=self.settings.ack_wait_seconds,
                     service=self.name,
                 )
             )
