@@ -300,11 +300,16 @@ def dlq_list(
 @dlq_app.command("show")
 def dlq_show(
     sequence: Annotated[int, typer.Argument(help="the dead letter's sequence", min=1)],
+    save: Annotated[
+        Path | None,
+        typer.Option(help="also write the message's bytes, whole, to this file", dir_okay=False),
+    ] = None,
 ) -> None:
-    """One dead letter: where it came from, the error, its headers and the event."""
+    """One dead letter: where it came from, the error, its headers and the event (its start
+    only, when it is long)."""
     from danvan.dlq_command import run_show
 
-    raise typer.Exit(run_show(get_settings(), console, sequence))
+    raise typer.Exit(run_show(get_settings(), console, sequence, save=save))
 
 
 @dlq_app.command("retry")

@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from rich.console import Console
@@ -123,7 +124,14 @@ def _letters_table(letters: list[DeadLetter]) -> Table:
 # ---- show ---------------------------------------------------------------------------------------
 
 
-def run_show(settings: Settings, console: Console, sequence: int) -> int:
+#: How much of a message `dlq show` prints: a terminal cannot take a megabyte, and rich's
+#: wrapping of one long line takes minutes.
+SHOWN_BYTES = 4096
+
+
+def run_show(
+    settings: Settings, console: Console, sequence: int, *, save: Path | None = None
+) -> int:
     async def work(queue: DeadLetterQueue) -> int:
         try:
             letter = await queue.get(sequence)
@@ -131,6 +139,13 @@ def run_show(settings: Settings, console: Console, sequence: int) -> int:
             console.print(f"[red]✗ {error}[/red]")
             return 1
         _print_letter(console, letter)
+        if save is not None:
+            try:
+                await asyncio.to_thread(save.write_bytes, letter.data)
+            except OSError as error:
+                console.print(f"[red]✗ cannot write {escape(str(save))}: {error}[/red]")
+                return 1
+            console.print(f"✓ {len(letter.data):,} bytes written to {escape(str(save))}")
         return 0
 
     return _status(settings, console, work)
@@ -158,6 +173,14 @@ def _print_letter(console: Console, letter: DeadLetter) -> None:
     for name, value in sorted(letter.headers.items()):
         console.print(f"  {escape(name)}: {escape(value)}")
     console.print("[bold]event[/bold]")
+    if len(letter.data) > SHOWN_BYTES:
+        start = letter.data[:SHOWN_BYTES].decode(errors="replace")
+        console.print(escape(start), soft_wrap=True)
+        console.print(
+            f"[yellow]… the first {SHOWN_BYTES:,} of {len(letter.data):,} bytes; "
+            "--save FILE writes them all[/yellow]"
+        )
+        return
     try:
         json.loads(letter.data)
     except ValueError:

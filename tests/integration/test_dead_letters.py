@@ -305,6 +305,29 @@ async def test_a_message_that_is_not_an_event_becomes_a_dead_letter_at_once(
     assert '{"specversion": "1.0", "id": 42' in text
 
 
+async def test_show_prints_the_start_of_a_long_message_and_saves_it_whole(
+    consumer: Consumer, tmp_path: Path
+) -> None:
+    long = b"<" + b"A" * 300_000 + b">"  # one line: a terminal could not take it whole
+    await consumer.publish_raw(long, "long")
+    consumer.start()
+
+    async def set_aside() -> bool:
+        return len(await consumer.dead_letters()) == 1
+
+    await eventually(set_aside)
+    [letter] = await consumer.dead_letters()
+    saved = tmp_path / "letter.bin"
+
+    shown = await consumer.danvan("dlq", "show", str(letter.sequence), "--save", str(saved))
+    assert shown.exit_code == 0, shown.output
+    text = said(shown)
+    assert "the first 4,096 of 300,002 bytes" in text
+    assert "<" + "A" * 4095 in shown.output  # the start, on one line, and no more of it
+    assert "A" * 4096 not in shown.output
+    assert saved.read_bytes() == long
+
+
 async def test_an_outage_of_the_consumers_database_never_makes_a_dead_letter(
     consumer: Consumer,
 ) -> None:

@@ -20,7 +20,7 @@ from nats.js.client import JetStreamContext
 from danvan.bus import stream_name
 from danvan.contracts.reception import PetitionReceived
 from danvan.contracts.registry import ModelRegistered
-from danvan.dead_letter_queue import DeadLetterQueue
+from danvan.dead_letter_queue import CannotRetry, DeadLetterQueue
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
 from danvan.outbox import CONTENT_TYPE
@@ -122,6 +122,10 @@ async def test_bad_messages_on_the_event_subjects_become_dead_letters_and_real_e
         await running.check_figures(burst, *SOURCES)
         queue = DeadLetterQueue(js)
         letters = [letter async for letter in queue.letters()]
+        # A letter cut to fit cannot be delivered again: retrying it says where the original is.
+        cut_letter = next(letter for letter in letters if letter.cut_from is not None)
+        with pytest.raises(CannotRetry, match=r"too large to deliver again.*the original is"):
+            await queue.retry(cut_letter)
 
     assert not burst.refused, burst.refused
     assert not burst.unknown, burst.unknown
