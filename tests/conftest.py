@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from danvan.embedded import EmbeddedNats
+from tests.platform_stack import PlatformStack, platform_stack
 from tests.servers import PostgresDatabases, postgres_admin_url, require_postgres
 
 MakeDatabase = Callable[[str], Awaitable[str]]
@@ -80,3 +81,13 @@ async def make_database(
         return await postgres.create(label)
 
     return make
+
+
+@pytest.fixture
+async def stack(
+    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
+) -> AsyncIterator[PlatformStack]:
+    """The whole platform in this process, on the test's backend and its own nats-server; a
+    test module with a narrower stack defines its own `stack`."""
+    async with platform_stack(tmp_path, fresh_nats.url, make_database) as running:
+        yield running

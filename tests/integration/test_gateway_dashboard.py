@@ -5,7 +5,6 @@ view is cached with an ETag and dropped when an event changes it."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,14 +28,6 @@ MODELS = "models.registered"
 PERIOD = "2026"
 FIRST_QUARTER = "2026Q1"
 DEADLINE = 3.0  # seconds a view waits for its parts
-
-
-@pytest.fixture
-async def stack(
-    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
-) -> AsyncIterator[PlatformStack]:
-    async with platform_stack(tmp_path, fresh_nats.url, make_database) as running:
-        yield running
 
 
 async def register_model(stack: PlatformStack, unit: str) -> Any:

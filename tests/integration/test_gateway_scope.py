@@ -14,7 +14,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,7 +26,6 @@ from danvan.embedded import EmbeddedNats
 from danvan.outbox import backlog
 from danvan.units.model import NATION_ID
 from services.gateway.app import create_app
-from tests.conftest import MakeDatabase
 from tests.platform_stack import PlatformStack, platform_stack
 from tests.scope_probes import PROBES, RPC_PROBES, SAME_FOR_EVERYONE, Probe, RpcProbe
 from tests.scope_scene import (
@@ -310,15 +308,6 @@ async def test_lists_show_the_target_to_itself_and_its_parents_and_nothing_to_an
         if s.relation in INSIDE and not mine <= shown:
             wrong.append(f"{s.probe} misses {sorted(mine - shown)} for {s}")
     assert not wrong, failures("lists without unit_code", wrong)
-
-
-@pytest.fixture
-async def stack(
-    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
-) -> AsyncIterator[PlatformStack]:
-    """A platform of the test's own, for a test that writes outside the scenes."""
-    async with platform_stack(tmp_path, fresh_nats.url, make_database) as running:
-        yield running
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

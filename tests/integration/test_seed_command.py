@@ -4,34 +4,21 @@ lists hold and what the national figures count, across the 2025 reform."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from rich.console import Console
 
-from danvan.embedded import EmbeddedNats
 from danvan.importing import Ask
 from danvan.platform_client import services
 from danvan.seed_command import LISTS, held, run_seed, seed
 from danvan.seeding.plans import Call, Chain, Fill, SeedPlan
 from danvan.seeding.sending import SEEDER, Tally, send_all
 from danvan.seeding.volumes import Kind, Years
-from tests.conftest import MakeDatabase
-from tests.platform_stack import NOW, PlatformStack, platform_stack
+from tests.platform_stack import NOW, PlatformStack
 from tests.waiting import eventually
 
 YEARS = Years(2025, 2026)  # both sides of 2025-07-01
-
-
-@pytest.fixture
-async def stack(
-    make_database: MakeDatabase, fresh_nats: EmbeddedNats, tmp_path: Path
-) -> AsyncIterator[PlatformStack]:
-    async with platform_stack(tmp_path, fresh_nats.url, make_database) as running:
-        yield running
 
 
 async def national(ask: Ask, year: int) -> dict[str, float]:
