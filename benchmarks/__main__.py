@@ -6,10 +6,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from rich.console import Console
-
 from benchmarks.machine import machine
-from benchmarks.report import print_table, to_json, write_json
+from benchmarks.report import print_table, report_console, to_json, write_json
 from benchmarks.runner import FULL, QUICK, details, rows, run
 
 
@@ -43,7 +41,7 @@ def main() -> None:
     measured = run(plan)
     found = rows(measured)
     write_json(arguments.output, to_json(where, found, details(measured, plan)))
-    console = Console()
+    console = report_console()
     print_table(console, where, found)
     console.print(f"written to {arguments.output}")
 

@@ -59,29 +59,36 @@ def machine_line(machine: dict[str, Any]) -> str:
     )
 
 
+#: Wide enough for every row on one line, also when the output is not a terminal.
+MINIMUM_WIDTH = 110
+
+
 def print_table(console: Console, machine: dict[str, Any], rows: list[Row]) -> None:
-    table = Table(title="danvan benchmark", caption=machine_line(machine))
-    table.add_column("section")
-    table.add_column("measure")
-    table.add_column("figure", justify="right")
-    table.add_column("unit")
-    table.add_column("baseline", justify="right")
-    table.add_column("ratio", justify="right")
-    table.add_column("baseline is")
-    table.add_column("aim")
-    section = ""
-    for row in rows:
-        if row.section != section and section:
-            table.add_section()
-        table.add_row(
-            row.section if row.section != section else "",
-            row.measure,
-            shown(row.figure),
-            row.unit,
-            shown(row.baseline),
-            f"{row.ratio:.2f}×",
-            row.baseline_is,
-            row.aim,
-        )
-        section = row.section
-    console.print(table)
+    """One table per section, titled with what its baseline is; the machine line last."""
+    for section in SECTIONS:
+        found = [row for row in rows if row.section == section]
+        if not found:
+            continue
+        baselines = list(dict.fromkeys(row.baseline_is for row in found))
+        table = Table(title=f"{section}: baseline = {'; '.join(baselines)}", title_justify="left")
+        table.add_column("measure")
+        table.add_column("figure", justify="right")
+        table.add_column("unit")
+        table.add_column("baseline", justify="right")
+        table.add_column("ratio", justify="right")
+        table.add_column("aim")
+        for row in found:
+            table.add_row(
+                row.measure,
+                shown(row.figure),
+                row.unit,
+                shown(row.baseline),
+                f"{row.ratio:.2f}×",
+                row.aim,
+            )
+        console.print(table)
+    console.print(machine_line(machine))
+
+
+def report_console() -> Console:
+    return Console(width=max(Console().width, MINIMUM_WIDTH))
