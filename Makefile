@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 ## Start the whole platform on the embedded default (own nats-server, SQLite files under .danvan/).
+## DEMO=1: once it is ready, seed a small demo data set when it holds no records yet.
 run: $(STAMP)
-	$(BIN)/danvan run
+	$(BIN)/danvan run $(if $(DEMO),--demo)
 
 ## Lint, type-check and run the whole test suite on real servers.
 test: $(STAMP) lint typecheck pytest

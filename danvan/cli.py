@@ -38,11 +38,24 @@ class DataService(StrEnum):
 
 
 @app.command()
-def run() -> None:
+def run(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="once ready, seed a small demo data set if the platform holds none"
+        ),
+    ] = False,
+) -> None:
     """Start the whole platform: nats-server, migrations, the services, the gateway."""
     from danvan.supervisor import Supervisor
 
-    raise typer.Exit(Supervisor(get_settings(), console).run())
+    companion = None
+    if demo:
+        from danvan.clock import SystemClock
+        from danvan.seed_command import demo_arguments
+
+        companion = demo_arguments(SystemClock().today())
+    raise typer.Exit(Supervisor(get_settings(), console, companion=companion).run())
 
 
 @app.command()
@@ -140,6 +153,37 @@ def import_models(
 
     principal = Principal(sub=sub, name=sub, unit=unit, roles=(Role.OFFICER,))
     raise typer.Exit(run_import(get_settings(), file, principal, console))
+
+
+@app.command()
+def seed(
+    scale: Annotated[
+        float,
+        typer.Option(help="1.0 = the national load of one year, for each year (see README)"),
+    ] = 0.001,
+    years: Annotated[str, typer.Option(help="the years to fill, FROM-TO")] = "2019-2026",
+    random_seed: Annotated[int, typer.Option(help="the same seed writes the same data")] = 1,
+    concurrency: Annotated[int, typer.Option(help="requests in flight at once")] = 16,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="only when the platform holds no records yet")
+    ] = False,
+) -> None:
+    """Fill the running platform with a realistic national data set (models, exemplars,
+    visits, petitions, dialogues, 2019-2026, before and after the 2025 reform) through the
+    services' own rpc, with a progress bar; a summary says what was written and refused."""
+    from danvan.seed_command import run_seed
+
+    raise typer.Exit(
+        run_seed(
+            get_settings(),
+            console,
+            scale=scale,
+            years=years,
+            random_seed=random_seed,
+            concurrency=concurrency,
+            if_empty=if_empty,
+        )
+    )
 
 
 reporting_app = typer.Typer(help="Operate the reporting service.", no_args_is_help=True)

@@ -67,9 +67,19 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, console: Console | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        console: Console | None = None,
+        *,
+        companion: list[str] | None = None,
+    ) -> None:
         self.settings = settings
         self.console = console or Console()
+        #: `danvan` arguments of a command run once the platform is ready, beside it, in this
+        #: terminal (`danvan run --demo`: the demo seed); its end does not stop the platform.
+        self.companion = companion
+        self._companion: subprocess.Popen[bytes] | None = None
         self.home = settings.home.resolve()
         self.logs = self.home / "logs"
         self.nats: EmbeddedNats | None = None
@@ -100,6 +110,12 @@ class Supervisor:
             "--role officer   ·   logs in " + str(self.logs) + "   ·   Ctrl-C stops it"
         )
         self.console.print(f"  {operations_endpoints(self.settings)}")
+        if self.companion:
+            self._companion = subprocess.Popen(
+                [sys.executable, "-m", "danvan", *self.companion],
+                env=self._env,
+                start_new_session=True,  # Ctrl-C reaches the supervisor, which stops it
+            )
         exit_code = 0
         while not self._stop.wait(0.5):
             dead = [child for child in self.children if not child.alive()]
@@ -121,6 +137,21 @@ class Supervisor:
                 break
         self.shutdown()
         return exit_code
+
+    def _stop_companion(self) -> None:
+        """Interrupted as by Ctrl-C, so that it says what it did; killed if it lingers."""
+        process = self._companion
+        if process is None or process.poll() is not None:
+            return
+        self.console.print(f"stopping danvan {' '.join(self.companion or [])}…")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
     def _restart_asked(self, dead: list[Child]) -> list[Child]:
         """Start again each child that exited to be restarted (the units in force changed);
@@ -209,6 +240,7 @@ class Supervisor:
         """Stop in the reverse order of start: gateway, services, then nats-server."""
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
+        self._stop_companion()
         for child in reversed(self.children):
             if child.alive():
                 self.console.print(f"stopping {child.name}…")
