@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from benchmarks.data_set import SeedPlan, seed
 from benchmarks.fixture_events import communes
 from benchmarks.freshness import COMMUNE, measure_freshness
 from benchmarks.load import Latencies
@@ -37,6 +38,8 @@ class Plan:
     write_seconds: float
     view_reads: int
     freshness_writes: int
+    #: `danvan seed` after the rebuild: this year and the last, for the views' comparison
+    seed: SeedPlan
 
 
 FULL = Plan(
@@ -45,9 +48,15 @@ FULL = Plan(
     write_seconds=5.0,
     view_reads=200,
     freshness_writes=50,
+    seed=SeedPlan(scale=0.001, years_back=1),
 )
 QUICK = Plan(
-    events=2_000, write_levels=(1, 4), write_seconds=0.5, view_reads=10, freshness_writes=5
+    events=2_000,
+    write_levels=(1, 4),
+    write_seconds=0.5,
+    view_reads=10,
+    freshness_writes=5,
+    seed=SeedPlan(scale=0.00002, years_back=0),
 )
 
 
@@ -59,6 +68,7 @@ class Measured:
     freshness: Latencies
     memory: dict[str, float]
     bare_memory: float
+    today: date
 
 
 def run(plan: Plan) -> Measured:
@@ -81,7 +91,7 @@ def run(plan: Plan) -> Measured:
         finally:
             platform.stop()
     rebuild, writes, views, freshness = measured
-    return Measured(rebuild, writes, views, freshness, memory, bare_memory)
+    return Measured(rebuild, writes, views, freshness, memory, bare_memory, today)
 
 
 async def _measure(
@@ -97,6 +107,8 @@ async def _measure(
     period = str(today.year)
     console.print(f"rebuild: {plan.events:,} events")
     rebuild = await measure_rebuild(platform, settings, units, plan.events, today)
+    console.print(f"views' data set: danvan {' '.join(plan.seed.arguments(today))}")
+    await asyncio.to_thread(seed, platform, plan.seed, today)
     console.print("views: dashboards with the data set loaded")
     views = await measure_views(platform, period, plan.view_reads, bare_url)
     console.print(f"write path: {', '.join(map(str, plan.write_levels))} in flight")
@@ -184,7 +196,8 @@ def details(measured: Measured, plan: Plan) -> dict[str, Any]:
             "bare": [{**asdict(s), "rate": s.rate} for s in measured.writes.bare],
         },
         "views": {
-            "data": f"the rebuild's {measured.rebuild.events:,} fixture events",
+            "data": f"the rebuild's {measured.rebuild.events:,} fixture events, then "
+            f"danvan {' '.join(plan.seed.arguments(measured.today))}",
             "first_read": "composed by the gateway from the services (cache dropped first)",
             "cached": "answered from the gateway's view cache",
             "first": {name: asdict(value) for name, value in measured.views.first.items()},
