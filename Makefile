@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck pytest venv clean docs contracts
+.PHONY: run test lint typecheck pytest venv clean docs contracts bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Measure the platform: a table, each figure beside its baseline, and bench-results.json.
+## `make bench QUICK=1` is a small run (under a minute) that proves the benchmark works.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 ## Write the configuration table (generated from the settings) into the documents.
 docs: $(STAMP)

@@ -1,115 +1,22 @@
-"""The whole platform as a newcomer runs it (`danvan run`), for end-to-end tests."""
+"""The whole platform as a newcomer runs it (`danvan run`), for end-to-end tests: the kernel's
+`danvan.local_platform`, with clients that read the gateway's messages in English."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
-
-from danvan.config import DATA_SERVICES
-from danvan.contracts.rpc import Role
-from danvan.tokens import issue_token
+from danvan.local_platform import READY_TIMEOUT_SECONDS, RunningPlatform, free_port
+from danvan.local_platform import start_platform as start_local_platform
 from tests.languages import ENGLISH
 
-READY_TIMEOUT_SECONDS = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class RunningPlatform:
-    home: Path
-    base_url: str
-    secret: str
-    database_urls: dict[str, str]
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def token(self, unit: str, *roles: Role, sub: str = "tester") -> str:
-        return issue_token(self.secret, unit=unit, roles=list(roles) or [Role.OFFICER], sub=sub)
-
-    def client(self, unit: str, *roles: Role) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {self.token(unit, *roles)}", **ENGLISH},
-            timeout=10,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        return self.process.returncode
+__all__ = ["READY_TIMEOUT_SECONDS", "RunningPlatform", "free_port", "start_platform"]
 
 
 def start_platform(
     home: Path,
-    database_urls: dict[str, str] | None = None,
-    settings: dict[str, str] | None = None,
+    database_urls: Mapping[str, str] | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> RunningPlatform:
     """`python -m danvan run` with its own home, port and secret; waits until /readyz."""
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    secret = os.urandom(24).hex()
-    env = {
-        **os.environ,
-        "DANVAN_HOME": str(home),
-        "DANVAN_GATEWAY_PORT": str(port),
-        "DANVAN_JWT_SECRET": secret,
-        "DANVAN_NATS_URL": "",
-        # Each service's operations endpoint on a free port, never the fixed defaults.
-        **{
-            f"DANVAN_{service.upper()}_OPS_PORT": str(free_port())
-            for service in (*DATA_SERVICES, "gateway")
-        },
-        **(settings or {}),
-    }
-    for service, url in (database_urls or {}).items():
-        env[f"DANVAN_{service.upper()}_DATABASE_URL"] = url
-    log_path = home / "run.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "danvan", "run"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    platform = RunningPlatform(
-        home=home,
-        base_url=f"http://127.0.0.1:{port}",
-        secret=secret,
-        database_urls=database_urls or {},
-        process=process,
-        log_path=log_path,
-    )
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"danvan run exited with {process.returncode}:\n{platform.log()}")
-        try:
-            if httpx.get(f"{platform.base_url}/readyz", timeout=1).status_code == 200:
-                return platform
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    platform.stop()
-    raise RuntimeError(f"danvan run was not ready in {READY_TIMEOUT_SECONDS} s:\n{platform.log()}")
+    return start_local_platform(home, database_urls, settings, client_headers=ENGLISH)
