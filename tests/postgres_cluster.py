@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,6 +20,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from danvan.local_platform import free_port
 from tests.servers import in_ci
 
 SERVER_USER = "postgres"
@@ -34,12 +34,6 @@ def _binary(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -121,7 +115,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     if os.getuid() == 0:
         user = pwd.getpwnam(SERVER_USER)
         os.chown(folder, user.pw_uid, user.pw_gid)
-    cluster = PostgresCluster(folder, _free_port())
+    cluster = PostgresCluster(folder, free_port())
     try:
         cluster.init()
         cluster.start()

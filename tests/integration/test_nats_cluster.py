@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from nats.aio.client import Client as NatsClient
 
 from danvan.bus import inbox_prefix, stream_config
 from danvan.embedded import nats_server_binary
+from danvan.local_platform import free_port
 from tests.compose_checks import environment, resolve, services
 from tests.compose_deployment import load_deployment
 from tests.compose_nats_checks import nats_nodes
@@ -30,12 +30,6 @@ from tests.waiting import eventually
 NATS_DIR = Path(__file__).resolve().parents[2] / "deploy" / "nats"
 # What the nodes of one host cannot share: (as written in nats.conf, what it becomes).
 MOVED = (r"^port: 4222$", r"^http_port: 8222$", r"^  port: 6222$", r"^  store_dir: /data$")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
