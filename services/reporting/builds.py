@@ -15,9 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from nats.js.client import JetStreamContext
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from danvan.answer_by import detached
@@ -88,9 +89,14 @@ async def status(session: AsyncSession) -> RebuildStatus:
     )
 
 
+def _rows_of(builds: Sequence[int]) -> list[tuple[Table, ColumnElement[bool]]]:
+    """Each table holding builds, with what picks the rows of `builds`."""
+    inbox = inbox_table.c.consumer.in_([inbox_name(build) for build in builds])
+    return [(table, table.c.build.in_(builds)) for table in _BUILD_TABLES] + [(inbox_table, inbox)]
+
+
 async def _drop_all_but(session: AsyncSession, keep: int) -> None:
-    """Delete every build but `keep`: an abandoned rebuild's, or rows a live write left in a
-    build that had just been replaced."""
+    """Delete every build but `keep` in the caller's transaction: an abandoned rebuild's."""
     for table in _BUILD_TABLES:
         await session.execute(delete(table).where(table.c.build != keep))
     await session.execute(
@@ -99,6 +105,28 @@ async def _drop_all_but(session: AsyncSession, keep: int) -> None:
             inbox_table.c.consumer != inbox_name(keep),
         )
     )
+
+
+#: Rows deleted per transaction when a build goes after a rebuild. One transaction over a
+#: million events' rows held SQLite's only write lock for over a minute, and every write waiting
+#: for it (the live consumer, figures entered by hand) timed out.
+DROP_CHUNK = 5_000
+#: The pause between two chunks, so that a write waiting for the lock takes it.
+DROP_PAUSE_SECONDS = 0.01
+
+
+async def _drop_builds(sessions: async_sessionmaker[AsyncSession], builds: Sequence[int]) -> None:
+    """Delete the rows of `builds`, a chunk per transaction. Only the builds named: a rebuild
+    started meanwhile writes to a build of its own, which must stay."""
+    for table, rows in _rows_of(builds):
+        key = tuple(table.primary_key.columns)
+        while True:
+            chunk = select(*key).where(rows).limit(DROP_CHUNK)
+            async with transaction(sessions) as session:
+                result = await session.execute(delete(table).where(tuple_(*key).in_(chunk)))
+            if cast(CursorResult[Any], result).rowcount < DROP_CHUNK:
+                break
+            await asyncio.sleep(DROP_PAUSE_SECONDS)
 
 
 class Rebuilder:
@@ -251,11 +279,12 @@ class Rebuilder:
                     units_key=builds_table.c.building_units_key,
                 )
             )
-        async with transaction(self._sessions) as session:
-            await _drop_all_but(session, build)
         log.info("rebuild %d is now the active build", build)
         if self._switched is not None:
             await self._switched()
+        # Every build before it: the one replaced, with rows a live write left in it just after
+        # the switch, and any abandoned earlier.
+        await _drop_builds(self._sessions, range(build))
 
     async def _fail(self, build: int, error: Exception) -> None:
         async with transaction(self._sessions) as session:
@@ -264,8 +293,7 @@ class Rebuilder:
                 .where(builds_table.c.name == STATE, builds_table.c.building == build)
                 .values(building=None, error=str(error) or type(error).__name__)
             )
-            builds = await read_builds(session)
-            await _drop_all_but(session, builds.active)
+        await _drop_builds(self._sessions, [build])
 
 
 def _stale(heartbeat: datetime | None) -> bool:
