@@ -11,13 +11,18 @@ import os
 import re
 import subprocess
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 
 from danvan.bus import inbox_prefix, stream_config
 from danvan.embedded import nats_server_binary
@@ -149,6 +154,29 @@ async def healthy_cluster(
     return cluster
 
 
+T = TypeVar("T")
+
+
+async def patiently(request: Callable[[], Awaitable[T]]) -> T:
+    """A JetStream request made again while it times out or finds no responder, as a service's
+    start-up and its consumers wait: a cluster that has just elected its meta leader, or a
+    stream that has just chosen its own, may not answer the first requests (seen: once in
+    about ten runs)."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        try:
+            return await request()
+        except (
+            NatsTimeoutError,
+            NoRespondersError,
+            NoStreamResponseError,
+            ServiceUnavailableError,
+        ):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def test_the_three_nodes_keep_a_services_stream_and_another_reads_it_from_any_node(
     healthy_cluster: tuple[list[Node], dict[str, str]],
 ) -> None:
@@ -158,16 +186,21 @@ async def test_the_three_nodes_keep_a_services_stream_and_another_reads_it_from_
     reporting = await connect(nodes[2], "reporting", passwords["reporting"])
     try:
         js = registry.jetstream()
-        info = await js.add_stream(config=stream_config("registry", replicas=3))
+        info = await patiently(partial(js.add_stream, config=stream_config("registry", replicas=3)))
         assert info.cluster is not None
         replicas = {info.cluster.leader, *(peer.name for peer in info.cluster.replicas or [])}
         assert replicas == {"nats-1", "nats-2", "nats-3"}
-        await js.publish("evt.registry.model.registered.01", b"{}")
+        await patiently(partial(js.publish, "evt.registry.model.registered.01", b"{}"))
 
-        follow = await reporting.jetstream().pull_subscribe(
-            "evt.registry.>", durable="reporting-figures-registry-v1", stream="REGISTRY"
+        follow = await patiently(
+            partial(
+                reporting.jetstream().pull_subscribe,
+                "evt.registry.>",
+                durable="reporting-figures-registry-v1",
+                stream="REGISTRY",
+            )
         )
-        messages = await follow.fetch(1, timeout=10)
+        messages = await patiently(partial(follow.fetch, 1, timeout=10))
         assert [m.subject for m in messages] == ["evt.registry.model.registered.01"]
         await messages[0].ack_sync()
     finally:
