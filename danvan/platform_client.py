@@ -29,7 +29,11 @@ def running_nats_url(settings: Settings, console: Console) -> str | None:
 
 @asynccontextmanager
 async def services(settings: Settings, nats_url: str) -> AsyncIterator[Ask]:
-    """`ask(service, resource, action, principal, data)` over a broker of the command's own."""
+    """`ask(service, resource, action, principal, data)` over a broker of the command's own;
+    `NatsUnreachable` at once when nothing answers at `nats_url`."""
+    # The broker would try to connect for ever: a platform that is not there is said so first.
+    async with jetstream(settings, nats_url):
+        pass
     broker = make_broker(settings, "cli", nats_url=nats_url)
     await broker.start()
     try:

@@ -12,7 +12,7 @@ from danvan.config import Settings
 from danvan.contracts.reporting import RebuildStatus
 from danvan.contracts.rpc import Principal, ServiceError
 from danvan.messages import terminal_language
-from danvan.platform_client import progress_bar, running_nats_url, services
+from danvan.platform_client import NatsUnreachable, progress_bar, running_nats_url, services
 
 POLL_SECONDS = 0.5
 
@@ -39,6 +39,9 @@ def run_rebuild(settings: Settings, principal: Principal, console: Console) -> i
         return 2
     try:
         status = asyncio.run(follow(settings, nats_url, principal))
+    except NatsUnreachable as error:
+        console.print(f"[red]✗ {escape(str(error))}[/red]")
+        return 2
     except ServiceError as error:
         said = error.message.in_language(terminal_language())
         console.print(f"[red]✗ {escape(said)}[/red]")

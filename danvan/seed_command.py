@@ -17,7 +17,7 @@ from danvan.clock import SystemClock
 from danvan.config import Settings
 from danvan.contracts.rpc import ServiceError
 from danvan.importing import Ask
-from danvan.platform_client import jetstream, progress_bar, running_nats_url, services
+from danvan.platform_client import progress_bar, running_nats_url, services
 from danvan.seeding.plans import SeedPlan
 from danvan.seeding.sending import SEEDER, Tally, send_all
 from danvan.seeding.volumes import BadYears, Kind, Years
@@ -147,9 +147,6 @@ def run_seed(
     started = time.perf_counter()
 
     async def main() -> bool:
-        # The broker would try for ever: a platform that is not there is said so at once.
-        async with jetstream(settings, nats_url):
-            pass
         async with services(settings, nats_url) as ask:
             if if_empty:
                 found = await held(ask)
