@@ -38,6 +38,7 @@ from danvan.dead_letters import (
     retry_durable,
     retry_subject,
 )
+from danvan.pull_requests import PullReader
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
@@ -114,7 +115,22 @@ class Malformed(ValueError):
 
 
 def _origin(msg: Msg) -> Origin:
+    """Where a message read from its stream sits there: the stream and the sequence are in
+    the reply subject JetStream sent it with (read here without the timestamp and the other
+    parts nats-py's `metadata` parses, which a replay would pay for on every event)."""
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_TOKENS:
+        return Origin(tokens[2], int(tokens[5]), msg.subject)
+    if len(tokens) >= _V2_TOKENS - 1 and tokens[0] == "$JS":
+        return Origin(tokens[Msg.Ack.Stream], int(tokens[Msg.Ack.StreamSeq]), msg.subject)
     return Origin(msg.metadata.stream, msg.metadata.sequence.stream, msg.subject)
+
+
+# The reply subject of a JetStream message: $JS.ACK.<stream>.<consumer>.<delivered>.<stream
+# sequence>.<consumer sequence>.<time>.<pending>, or since 2.9 with a domain and an account
+# hash after ACK (and a random token at the end).
+_V1_TOKENS = 9
+_V2_TOKENS = 12
 
 
 def _parse(
@@ -398,32 +414,43 @@ async def replay(
     through an ephemeral consumer that needs no acks. Malformed events are skipped."""
     if until <= 0:
         return
-    config = ConsumerConfig(
-        ack_policy=AckPolicy.NONE,
-        deliver_policy=DeliverPolicy.ALL,
-        inactive_threshold=60.0,
+    stream = stream_name(source)
+    created = await js.add_consumer(
+        stream,
+        ConsumerConfig(
+            ack_policy=AckPolicy.NONE,
+            deliver_policy=DeliverPolicy.ALL,
+            inactive_threshold=60.0,
+            filter_subject=f"evt.{source}.>",
+        ),
     )
-    subscription = await js.pull_subscribe(
-        f"evt.{source}.>", stream=stream_name(source), config=config
-    )
+    consumer = created.name
     try:
-        while True:
-            try:
-                messages = await subscription.fetch(batch_size, timeout=FETCH_WAIT_SECONDS)
-            except (TimeoutError, NatsTimeoutError):
-                # Nothing came: done if nothing is left (events up to `until` may be gone).
-                info = await subscription.consumer_info()
-                if not info.num_pending:
+        async with PullReader(js, stream, consumer, wait=FETCH_WAIT_SECONDS) as reader:
+            read = 0  # the furthest sequence seen
+            await reader.ask(min(batch_size, until))
+            while True:
+                messages = await reader.take()
+                if messages:
+                    read = max(read, _origin(messages[-1]).sequence)
+                more = read < until and (bool(messages) or await _pending(js, stream, consumer))
+                if more:  # asked before this batch is handled, so that it comes meanwhile
+                    await reader.ask(min(batch_size, until - read))
+                good, bad = _parse(messages)
+                for msg, error in bad:
+                    log.error("skipping a malformed message on %s: %s", msg.subject, error)
+                wanted = [d for d in good if d.sequence <= until]
+                if wanted:
+                    yield wanted
+                if not more:
                     return
-                continue
-            good, bad = _parse(messages)
-            for msg, error in bad:
-                log.error("skipping a malformed message on %s: %s", msg.subject, error)
-            wanted = [d for d in good if d.sequence <= until]
-            if wanted:
-                yield wanted
-            if any(m.metadata.sequence.stream >= until for m in messages):
-                return
     finally:
         with contextlib.suppress(Exception):
-            await subscription.unsubscribe()
+            await js.delete_consumer(stream, consumer)
+
+
+async def _pending(js: JetStreamContext, stream: str, consumer: str) -> bool:
+    """Whether the consumer has messages left (after a request that brought none: events up
+    to `until` may have been deleted)."""
+    info = await js.consumer_info(stream, consumer)
+    return bool(info.num_pending)

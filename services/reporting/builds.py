@@ -44,6 +44,10 @@ STATE = "figures"
 SOURCES = ("registry", "reception", "reporting")
 # A rebuild that has not reported progress for this long is taken to have died with its process.
 STALE_AFTER = timedelta(seconds=60)
+#: Events a rebuild reads and applies per transaction. Ten times the live consumer's batch:
+#: fewer commits, and the province's and the nation's rows fold across more events; larger
+#: batches bought little more speed for much more memory.
+REBUILD_BATCH = 5_000
 
 _BUILD_TABLES = (tallies_table, period_tallies_table, onces_table, positions_table)
 
@@ -246,7 +250,7 @@ class Rebuilder:
     async def _run(self, build: int, ends: dict[str, int]) -> None:
         try:
             for source, end in ends.items():
-                async for batch in replay(self._js(), source, until=end):
+                async for batch in replay(self._js(), source, until=end, batch_size=REBUILD_BATCH):
                     await self._apply(build, batch)
             await self._switch(build)
         except asyncio.CancelledError:

@@ -7,11 +7,13 @@ may both meet an event and it still counts once in each build.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from danvan.bulk_writes import add_amounts, existing, insert_rows
 from danvan.db import upsert_insert
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered
@@ -34,51 +36,73 @@ def inbox_name(build: int) -> str:
     return f"figures@{build}"
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a batch counts, worked out before its transaction: the events (each once), the
+    rows their plain counts and entered amounts add to, and their once-counted keys."""
+
+    deliveries: list[Delivered]
+    #: the furthest event of each stream in the batch, repeats included
+    furthest: dict[str, tuple[int, datetime]]
+    counts: dict[DayKey, int]
+    amounts: dict[PeriodKey, int]
+    onces: list[Once]
+
+
 class Projector:
     def __init__(self, units: UnitTree) -> None:
         self._placer = Placer(units)
 
+    def prepare(self, deliveries: Sequence[Delivered]) -> Prepared:
+        """The batch's counts: pure work, done before its transaction begins."""
+        by_id: dict[str, Delivered] = {}
+        for delivery in deliveries:
+            by_id.setdefault(str(delivery.event.id), delivery)
+        found = [effect for d in by_id.values() for effect in effects(d.event)]
+        return Prepared(
+            deliveries=list(by_id.values()),
+            furthest=_furthest(deliveries),
+            counts=spread_counts(self._placer, [e for e in found if isinstance(e, Count)]),
+            amounts=spread_amounts(self._placer, [e for e in found if isinstance(e, PeriodAmount)]),
+            onces=[e for e in found if isinstance(e, Once)],
+        )
+
     async def apply(
-        self, session: AsyncSession, deliveries: Sequence[Delivered], builds: Iterable[int]
+        self, session: AsyncSession, batch: Sequence[Delivered] | Prepared, builds: Iterable[int]
     ) -> None:
+        prepared = batch if isinstance(batch, Prepared) else self.prepare(batch)
         for build in builds:
-            fresh = await _claim(session, build, deliveries)
-            found = [effect for d in fresh for effect in effects(d.event)]
-            counts = [e for e in found if isinstance(e, Count)]
-            onces = [e for e in found if isinstance(e, Once)]
-            amounts = [e for e in found if isinstance(e, PeriodAmount)]
-            added, removed = await _settle_onces(session, build, onces)
-            rows = spread_counts(self._placer, [*counts, *added])
+            fresh = await _claim(session, build, prepared.deliveries)
+            # An event this build already has (the live consumer and a rebuild both met it,
+            # or it came again): the batch's counts without it.
+            mine = prepared if len(fresh) == len(prepared.deliveries) else self.prepare(fresh)
+            added, removed = await _settle_onces(session, build, mine.onces)
+            rows = dict(mine.counts)
+            for key, value in spread_counts(self._placer, added).items():
+                rows[key] = rows.get(key, 0) + value
             for key, value in spread_counts(self._placer, removed, sign=-1).items():
                 rows[key] = rows.get(key, 0) + value
             await _add_tallies(session, build, rows)
-            await _add_period_tallies(session, build, spread_amounts(self._placer, amounts))
-            await _advance(session, build, deliveries)
+            await _add_period_tallies(session, build, mine.amounts)
+            await _advance(session, build, prepared.furthest)
 
 
 async def _claim(
     session: AsyncSession, build: int, deliveries: Sequence[Delivered]
 ) -> list[Delivered]:
-    """The deliveries this build has not applied yet, now recorded as applied."""
+    """The deliveries (each a different event) this build has not applied yet, now recorded
+    as applied."""
     consumer = inbox_name(build)
-    by_id: dict[str, Delivered] = {}
-    for delivery in deliveries:
-        by_id.setdefault(str(delivery.event.id), delivery)
-    seen: set[str] = set()
-    ids = list(by_id)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        result = await session.execute(
-            select(inbox_table.c.event_id).where(
-                inbox_table.c.consumer == consumer, inbox_table.c.event_id.in_(chunk)
-            )
-        )
-        seen.update(result.scalars())
-    fresh = [delivery for event_id, delivery in by_id.items() if event_id not in seen]
+    ids = [str(d.event.id) for d in deliveries]
+    seen = await existing(session, inbox_table, ("consumer", consumer), "event_id", ids)
+    fresh = [d for d, event_id in zip(deliveries, ids, strict=True) if event_id not in seen]
     now = utcnow()
-    rows = [{"consumer": consumer, "event_id": str(d.event.id), "processed_at": now} for d in fresh]
-    for start in range(0, len(rows), _CHUNK):
-        await session.execute(inbox_table.insert(), rows[start : start + _CHUNK])
+    await insert_rows(
+        session,
+        inbox_table,
+        ("consumer", "event_id", "processed_at"),
+        [(consumer, str(d.event.id), now) for d in fresh],
+    )
     return fresh
 
 
@@ -154,68 +178,35 @@ async def _store_onces(session: AsyncSession, build: int, winners: Sequence[Once
 
 
 async def _add_tallies(session: AsyncSession, build: int, rows: dict[DayKey, int]) -> None:
-    values = [
-        {
-            "build": build,
-            "view": view,
-            "unit_id": unit,
-            "indicator": indicator,
-            "dimension": dimension,
-            "day": day,
-            "amount": amount,
-        }
-        for (view, unit, indicator, dimension, day), amount in sorted(rows.items())
-    ]
-    await _upsert_adding(session, tallies_table, values, _DAY_KEY)
+    values = [(build, *key, amount) for key, amount in sorted(rows.items())]
+    await add_amounts(session, tallies_table, _DAY_KEY, "amount", values)
 
 
 async def _add_period_tallies(
     session: AsyncSession, build: int, rows: dict[PeriodKey, int]
 ) -> None:
-    values = [
-        {
-            "build": build,
-            "view": view,
-            "unit_id": unit,
-            "indicator": indicator,
-            "dimension": dimension,
-            "period": period,
-            "source": source,
-            "amount": amount,
-        }
-        for (view, unit, indicator, dimension, period, source), amount in sorted(rows.items())
-    ]
-    await _upsert_adding(session, period_tallies_table, values, _PERIOD_KEY)
+    # Sorted rows keep two writers on PostgreSQL from locking the same rows in opposite orders.
+    values = [(build, *key, amount) for key, amount in sorted(rows.items())]
+    await add_amounts(session, period_tallies_table, _PERIOD_KEY, "amount", values)
 
 
 _DAY_KEY = ["build", "view", "unit_id", "indicator", "dimension", "day"]
 _PERIOD_KEY = ["build", "view", "unit_id", "indicator", "dimension", "period", "source"]
 
 
-async def _upsert_adding(
-    session: AsyncSession, table: Table, values: list[dict[str, object]], key: list[str]
-) -> None:
-    """Insert the rows, or add their amounts to the rows already there. Sorted rows keep two
-    writers on PostgreSQL from locking the same rows in opposite orders."""
-    insert = upsert_insert(session)
-    for start in range(0, len(values), _CHUNK):
-        statement = insert(table)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=key,
-                set_={"amount": table.c.amount + statement.excluded.amount},
-            ),
-            values[start : start + _CHUNK],
-        )
-
-
-async def _advance(session: AsyncSession, build: int, deliveries: Sequence[Delivered]) -> None:
-    """Remember the furthest event applied from each stream."""
+def _furthest(deliveries: Sequence[Delivered]) -> dict[str, tuple[int, datetime]]:
     furthest: dict[str, tuple[int, datetime]] = {}
     for d in deliveries:
         held = furthest.get(d.stream)
         if held is None or d.sequence > held[0]:
             furthest[d.stream] = (d.sequence, as_utc(d.event.time))
+    return furthest
+
+
+async def _advance(
+    session: AsyncSession, build: int, furthest: dict[str, tuple[int, datetime]]
+) -> None:
+    """Remember the furthest event applied from each stream."""
     if not furthest:
         return
     result = await session.execute(

@@ -20,6 +20,7 @@ from danvan.contracts.reception import (
 )
 from danvan.contracts.registry import ModelField, ModelRegistered
 from danvan.contracts.reporting import ATTRIBUTED, FigureEntered, FigureSource
+from danvan.periods import Basis, Period
 from danvan.units import UnitTree, load_units
 from services.reporting.counting import Count, Once, PeriodAmount, effects
 from services.reporting.rollup import Placer, spread_counts
@@ -203,3 +204,23 @@ def test_a_figure_imported_over_one_entered_by_hand_moves_it_all_to_imported() -
         PeriodAmount(*where, FigureSource.MANUAL, -7),
         PeriodAmount(*where, FigureSource.IMPORTED, 5),
     ]
+
+
+def test_counts_are_kept_per_half_month_the_pieces_of_every_calendar_and_cutoff_month(
+    units: UnitTree,
+) -> None:
+    days = [date(2026, 3, 1), date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 31)]
+    counts = [e for day in days for e in effects(registered("00097", day)) if isinstance(e, Count)]
+    kept = {
+        key[4]: amount
+        for key, amount in spread_counts(Placer(units), counts).items()
+        if key[1] == "00097" and key[3] == ""
+    }
+    assert kept == {date(2026, 3, 1): 2, date(2026, 3, 15): 2}
+    for period in (Period.parse("202603"), Period.parse("202604")):
+        for basis in Basis:
+            start, end = period.date_range(basis)
+            # Every half-month row is inside a period's range or wholly outside it.
+            for half in kept:
+                last = half.replace(day=14) if half.day == 1 else date(2026, 3, 31)
+                assert (start <= half <= end) == (start <= last <= end)
