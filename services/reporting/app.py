@@ -15,7 +15,7 @@ from danvan.contracts.rpc import Principal
 from danvan.notes import EVERYWHERE, note_applied
 from danvan.service import ServiceRuntime
 from danvan.units import UnitTree
-from services.reporting.builds import SOURCES, Rebuilder
+from services.reporting.builds import SOURCES, Rebuilder, build_key
 from services.reporting.documents import Documents
 from services.reporting.figures import FiguresReader
 from services.reporting.handlers import ReportingHandlers
@@ -46,7 +46,7 @@ def build(
     async def switched() -> None:
         await note_applied(runtime.broker, [EVERYWHERE])
 
-    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream, tree.key, switched)
+    rebuilder = Rebuilder(runtime.db, projector, runtime.jetstream, build_key(tree.key), switched)
     documents = Documents(runtime.db, tree, figures)
     handlers = ReportingHandlers(runtime, tree, clock, projector, figures, rebuilder, documents)
     for source, durable in CONSUMERS.items():

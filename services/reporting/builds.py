@@ -35,6 +35,7 @@ from services.reporting.store import (
     period_tallies_table,
     positions_table,
     tallies_table,
+    year_tallies_table,
 )
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,31 @@ STALE_AFTER = timedelta(seconds=60)
 #: batches bought little more speed for much more memory.
 REBUILD_BATCH = 5_000
 
-_BUILD_TABLES = (tallies_table, period_tallies_table, onces_table, positions_table)
+_BUILD_TABLES = (
+    tallies_table,
+    year_tallies_table,
+    period_tallies_table,
+    onces_table,
+    positions_table,
+)
+
+#: Marks a build whose rows include the year rows (`year_tallies`). A build without it was
+#: made before they were kept: the service rebuilds as it does for new units, and the views
+#: read its years from the half-month rows meanwhile.
+YEARS_KEPT = "+years"
+
+
+def build_key(units_key: str) -> str:
+    """What a build made now is marked with: its units and the rows it keeps."""
+    return f"{units_key}{YEARS_KEPT}"
 
 
 @dataclass(frozen=True, slots=True)
 class Builds:
     active: int
     building: int | None
+    #: whether the active build keeps year rows
+    years: bool = True
 
     @property
     def targets(self) -> tuple[int, ...]:
@@ -66,12 +85,14 @@ class Builds:
 async def read_builds(session: AsyncSession) -> Builds:
     row = (
         await session.execute(
-            select(builds_table.c.active, builds_table.c.building).where(
+            select(builds_table.c.active, builds_table.c.building, builds_table.c.units_key).where(
                 builds_table.c.name == STATE
             )
         )
     ).one()
-    return Builds(row.active, row.building)
+    # A build from before the keys were kept is marked at start (`follow_units`).
+    years = row.units_key is None or row.units_key.endswith(YEARS_KEPT)
+    return Builds(row.active, row.building, years)
 
 
 async def status(session: AsyncSession) -> RebuildStatus:
@@ -89,7 +110,7 @@ async def status(session: AsyncSession) -> RebuildStatus:
         applied=row["applied"],
         total=row["total"],
         error=row["error"],
-        units=row["units_key"],
+        units=_units_of(row["units_key"]),
     )
 
 
@@ -298,6 +319,11 @@ class Rebuilder:
                 .values(building=None, error=str(error) or type(error).__name__)
             )
         await _drop_builds(self._sessions, [build])
+
+
+def _units_of(key: str | None) -> str | None:
+    """The units part of a build's key."""
+    return key.removesuffix(YEARS_KEPT) if key is not None else None
 
 
 def _stale(heartbeat: datetime | None) -> bool:

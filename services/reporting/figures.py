@@ -109,12 +109,10 @@ class FiguresReader:
         candidates = self._candidates(unit, boundaries) if query.children else []
         ids = [unit.id, *(c.id for c in candidates)]
         async with self._sessions() as session:
-            build = (await read_builds(session)).active
-            now = await sums(session, build, boundaries, ids, start, end, period)
-            before = await sums(
-                session, build, boundaries, ids, previous_start, previous_end, last_year
-            )
-            as_of = await positions(session, build)
+            builds = await read_builds(session)
+            now = await sums(session, builds, boundaries, ids, period, basis)
+            before = await sums(session, builds, boundaries, ids, last_year, basis)
+            as_of = await positions(session, builds.active)
         today = self._clock.today()
         self._add_required(now, boundaries, start, end, today)
         self._add_required(before, boundaries, previous_start, previous_end, today)
@@ -208,12 +206,23 @@ def figures(now: UnitSums, before: UnitSums, *, breakdown: bool) -> list[Figure]
 
 
 def child_figures(now: UnitSums, before: UnitSums) -> dict[str, ChildFigure]:
-    return {
-        f.indicator: ChildFigure(
-            amount=f.amount, previous=f.change.previous, percent=f.change.percent
+    """What `figures` says of each indicator's total, worked out directly: a province's view
+    has over a hundred children, and building each one's full figures to keep three numbers
+    was most of the view's time."""
+    found: dict[str, ChildFigure] = {}
+    for indicator in INDICATORS.values():
+        amount, previous = _total(indicator, now), _total(indicator, before)
+        found[indicator.code] = ChildFigure.model_construct(
+            amount=amount, previous=previous, percent=_percent(amount, previous)
         )
-        for f in figures(now, before, breakdown=False)
-    }
+    return found
+
+
+def _total(indicator: Indicator, sums: UnitSums) -> float | None:
+    if indicator.numerator is None or indicator.denominator is None:
+        return sums.total(indicator.code)
+    numerator = sums.total(INDICATORS[indicator.numerator].code)
+    return ratio(indicator.kind, numerator, sums.total(INDICATORS[indicator.denominator].code))
 
 
 def _figure(indicator: Indicator, now: UnitSums, before: UnitSums, breakdown: bool) -> Figure:
@@ -301,5 +310,10 @@ def change(amount: float | None, previous: float | None) -> Change:
     if amount is None or previous is None:
         return Change(previous=previous, absolute=None, percent=None)
     absolute = round(amount - previous, 2)
-    percent = None if previous == 0 else round(100.0 * (amount - previous) / previous, 1)
-    return Change(previous=previous, absolute=absolute, percent=percent)
+    return Change(previous=previous, absolute=absolute, percent=_percent(amount, previous))
+
+
+def _percent(amount: float | None, previous: float | None) -> float | None:
+    if amount is None or previous is None or previous == 0:
+        return None
+    return round(100.0 * (amount - previous) / previous, 1)

@@ -20,12 +20,21 @@ from danvan.pull import Delivered
 from danvan.timeutil import as_utc, utcnow
 from danvan.units import UnitTree
 from services.reporting.counting import Count, Once, PeriodAmount, effects
-from services.reporting.rollup import DayKey, PeriodKey, Placer, spread_amounts, spread_counts
+from services.reporting.rollup import (
+    DayKey,
+    PeriodKey,
+    Placer,
+    YearKey,
+    by_year,
+    spread_amounts,
+    spread_counts,
+)
 from services.reporting.store import (
     onces_table,
     period_tallies_table,
     positions_table,
     tallies_table,
+    year_tallies_table,
 )
 
 # Bound the IN lists and multi-row statements well under every backend's parameter limit.
@@ -83,6 +92,7 @@ class Projector:
             for key, value in spread_counts(self._placer, removed, sign=-1).items():
                 rows[key] = rows.get(key, 0) + value
             await _add_tallies(session, build, rows)
+            await _add_year_tallies(session, build, by_year(rows))
             await _add_period_tallies(session, build, mine.amounts)
             await _advance(session, build, prepared.furthest)
 
@@ -182,6 +192,11 @@ async def _add_tallies(session: AsyncSession, build: int, rows: dict[DayKey, int
     await add_amounts(session, tallies_table, _DAY_KEY, "amount", values)
 
 
+async def _add_year_tallies(session: AsyncSession, build: int, rows: dict[YearKey, int]) -> None:
+    values = [(build, *key, amount) for key, amount in sorted(rows.items())]
+    await add_amounts(session, year_tallies_table, _YEAR_KEY, "amount", values)
+
+
 async def _add_period_tallies(
     session: AsyncSession, build: int, rows: dict[PeriodKey, int]
 ) -> None:
@@ -191,6 +206,7 @@ async def _add_period_tallies(
 
 
 _DAY_KEY = ["build", "view", "unit_id", "indicator", "dimension", "day"]
+_YEAR_KEY = ["build", "view", "unit_id", "indicator", "dimension", "year"]
 _PERIOD_KEY = ["build", "view", "unit_id", "indicator", "dimension", "period", "source"]
 
 

@@ -22,6 +22,7 @@ from services.reporting.counting import Count, PeriodAmount
 from services.reporting.store import VIEW_BOTH
 
 DayKey = tuple[str, str, str, str, date]  # view, unit, indicator, dimension, half-month
+YearKey = tuple[str, str, str, str, int]  # view, unit, indicator, dimension, year
 PeriodKey = tuple[str, str, str, str, str, str]  # view, unit, indicator, dimension, period, source
 
 
@@ -95,6 +96,14 @@ def spread_counts(placer: Placer, counts: Iterable[Count], sign: int = 1) -> dic
             if place.attributed:
                 rows[(place.view, place.unit_id, count.indicator, ATTRIBUTED, half)] += amount
     return {key: value for key, value in rows.items() if value}
+
+
+def by_year(rows: dict[DayKey, int]) -> dict[YearKey, int]:
+    """The half-month rows summed per calendar year."""
+    years: dict[YearKey, int] = defaultdict(int)
+    for (view, unit, indicator, dimension, half), amount in rows.items():
+        years[(view, unit, indicator, dimension, half.year)] += amount
+    return {key: value for key, value in years.items() if value}
 
 
 def spread_amounts(placer: Placer, amounts: Iterable[PeriodAmount]) -> dict[PeriodKey, int]:

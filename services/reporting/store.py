@@ -41,6 +41,22 @@ tallies_table = Table(
     Column("amount", BigInteger, nullable=False),
 )
 
+# The same counts summed per calendar year: a year's figure (the views' default period) is one
+# row per unit, indicator and dimension rather than twenty-four half-months'. A cut-off year
+# (15 December to 14 December) is its calendar year with the second halves of two Decembers
+# moved, read from `tallies`.
+year_tallies_table = Table(
+    "year_tallies",
+    metadata,
+    Column("build", Integer, primary_key=True),
+    Column("view", String(12), primary_key=True),
+    Column("unit_id", String(20), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("dimension", String(96), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+)
+
 period_tallies_table = Table(
     "period_tallies",
     metadata,

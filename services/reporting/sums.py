@@ -11,10 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from danvan.contracts.reporting import Boundaries, FigureSource, StreamPosition
-from danvan.periods import Period, periods_within
+from danvan.periods import CUTOFF_DAY, Basis, Period, PeriodKind, periods_within
 from danvan.timeutil import as_utc_or_none
+from services.reporting.builds import Builds
 from services.reporting.rollup import views_read
-from services.reporting.store import period_tallies_table, positions_table, tallies_table
+from services.reporting.store import (
+    period_tallies_table,
+    positions_table,
+    tallies_table,
+    year_tallies_table,
+)
 
 # indicator → dimension ("" for the total) → amount
 Amounts = dict[str, dict[str, int]]
@@ -37,36 +43,28 @@ class UnitSums:
 
 async def sums(
     session: AsyncSession,
-    build: int,
+    builds: Builds,
     boundaries: Boundaries,
     unit_ids: Sequence[str],
-    start: date,
-    end: date,
     period: Period,
+    basis: Basis,
 ) -> dict[str, UnitSums]:
-    """Each unit's counts of [start, end] plus the figures entered for `period` or any period
-    inside it (entered figures name a period, not a day, so the basis does not move them)."""
+    """Each unit's counts of `period` on `basis` plus the figures entered for `period` or any
+    period inside it (entered figures name a period, not a day, so the basis does not move
+    them)."""
     found = {unit_id: UnitSums() for unit_id in unit_ids}
     if not unit_ids:
         return found
-    views = views_read(boundaries)
-    days = await session.execute(
-        select(
-            tallies_table.c.unit_id,
-            tallies_table.c.indicator,
-            tallies_table.c.dimension,
-            func.sum(tallies_table.c.amount),
-        )
-        .where(
-            tallies_table.c.build == build,
-            tallies_table.c.view.in_(views),
-            tallies_table.c.unit_id.in_(unit_ids),
-            tallies_table.c.day.between(start, end),
-        )
-        .group_by(tallies_table.c.unit_id, tallies_table.c.indicator, tallies_table.c.dimension)
-    )
-    for unit_id, indicator, dimension, amount in days.all():
-        found[unit_id].amounts[indicator][dimension] += int(amount)
+    build = builds.active
+    where = _Where(build, views_read(boundaries), unit_ids)
+    if builds.years and period.kind is PeriodKind.YEAR:
+        await _add_year(session, found, where, period.year)
+        if basis is Basis.CUTOFF:
+            # 15 December of the year before comes in, this year's 15 December goes.
+            await _add_halves(session, found, where, _december_tail(period.year - 1))
+            await _add_halves(session, found, where, _december_tail(period.year), sign=-1)
+    else:
+        await _add_halves(session, found, where, period.date_range(basis))
     periods = [p.code for p in periods_within(period)]
     entered = await session.execute(
         select(
@@ -78,7 +76,7 @@ async def sums(
         )
         .where(
             period_tallies_table.c.build == build,
-            period_tallies_table.c.view.in_(views),
+            period_tallies_table.c.view.in_(where.views),
             period_tallies_table.c.unit_id.in_(unit_ids),
             period_tallies_table.c.period.in_(periods),
         )
@@ -95,6 +93,60 @@ async def sums(
         if dimension == "":
             unit.sources[indicator][source] += int(amount)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    build: int
+    views: tuple[str, str]
+    unit_ids: Sequence[str]
+
+
+def _december_tail(year: int) -> tuple[date, date]:
+    """The last half-month of `year`, which the cut-off basis counts in the next year."""
+    return date(year, 12, CUTOFF_DAY), date(year, 12, 31)
+
+
+async def _add_halves(
+    session: AsyncSession,
+    found: dict[str, UnitSums],
+    where: _Where,
+    span: tuple[date, date],
+    *,
+    sign: int = 1,
+) -> None:
+    """Add the half-month rows inside `span` (a period's range: whole half-months)."""
+    t = tallies_table.c
+    rows = await session.execute(
+        select(t.unit_id, t.indicator, t.dimension, func.sum(t.amount))
+        .where(
+            t.build == where.build,
+            t.view.in_(where.views),
+            t.unit_id.in_(where.unit_ids),
+            t.day.between(*span),
+        )
+        .group_by(t.unit_id, t.indicator, t.dimension)
+    )
+    for unit_id, indicator, dimension, amount in rows.all():
+        found[unit_id].amounts[indicator][dimension] += sign * int(amount)
+
+
+async def _add_year(
+    session: AsyncSession, found: dict[str, UnitSums], where: _Where, year: int
+) -> None:
+    t = year_tallies_table.c
+    rows = await session.execute(
+        select(t.unit_id, t.indicator, t.dimension, func.sum(t.amount))
+        .where(
+            t.build == where.build,
+            t.view.in_(where.views),
+            t.unit_id.in_(where.unit_ids),
+            t.year == year,
+        )
+        .group_by(t.unit_id, t.indicator, t.dimension)
+    )
+    for unit_id, indicator, dimension, amount in rows.all():
+        found[unit_id].amounts[indicator][dimension] += int(amount)
 
 
 async def positions(session: AsyncSession, build: int) -> list[StreamPosition]:

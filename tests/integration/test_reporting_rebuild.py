@@ -14,20 +14,23 @@ from typing import Any
 
 import pytest
 from nats.js.client import JetStreamContext
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from danvan import pull
 from danvan.contracts.rpc import Role
+from danvan.db import transaction
 from danvan.embedded import EmbeddedNats
 from danvan.inbox import inbox_table
 from danvan.pull import BATCH_SIZE, Delivered
 from services.reporting import builds
 from services.reporting.projection import inbox_name
 from services.reporting.store import (
+    builds_table,
     onces_table,
     period_tallies_table,
     positions_table,
     tallies_table,
+    year_tallies_table,
 )
 from tests.conftest import MakeDatabase
 from tests.reporting_stack import (
@@ -112,7 +115,14 @@ async def builds_kept(stack: ReportingStack) -> set[int | str]:
     """The builds whose rows remain, in every table that holds builds and in the inbox."""
     async with stack.service.db() as session:
         kept: set[int | str] = set()
-        for table in (tallies_table, period_tallies_table, onces_table, positions_table):
+        tables = (
+            tallies_table,
+            year_tallies_table,
+            period_tallies_table,
+            onces_table,
+            positions_table,
+        )
+        for table in tables:
             kept |= set(await session.scalars(select(table.c.build).distinct()))
         figures = inbox_table.c.consumer.like("figures@%")
         kept |= set(await session.scalars(select(inbox_table.c.consumer).where(figures).distinct()))
@@ -237,3 +247,31 @@ async def test_during_a_rebuild_the_old_figures_show_a_second_is_refused_and_new
     assert figure_of(hanoi, "models.registered")["amount"] == 4
     assert figure_of(hanoi, "crowd.cases")["amount"] == 2
     assert figure_of(hanoi, "inspections.held")["amount"] == 2
+
+
+async def test_a_build_from_before_the_year_rows_shows_the_same_years_and_is_rebuilt_by_itself(
+    stack: ReportingStack,
+) -> None:
+    await stack.publish_all(history())
+    await stack.wait_for(HONG_HA, "2024", "petitions.received", 1)
+    await stack.wait_for(HONG_HA, "2026Q1", "petitions.accepted", 2)
+    await stack.settled()
+    before = await views(stack)
+    first = await rebuild_status(stack)
+    # As a build made before the year rows were kept: none, and a key without their mark.
+    async with transaction(stack.service.db) as session:
+        await session.execute(delete(year_tallies_table))
+        await session.execute(update(builds_table).values(units_key=""))
+
+    assert without_freshness(await views(stack)) == without_freshness(before)
+
+    await stack.service.jobs["units-rebuild"]()
+    done = await rebuild_finished(stack)
+    assert (done["build"], done["error"]) == (first["build"] + 1, None)
+    assert done["units"] == stack.units.key
+    async with stack.service.db() as session:
+        kept = await session.execute(
+            select(year_tallies_table.c.build).where(year_tallies_table.c.build == done["build"])
+        )
+        assert kept.first() is not None
+    assert without_freshness(await views(stack)) == without_freshness(before)

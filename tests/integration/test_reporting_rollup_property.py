@@ -48,6 +48,7 @@ from services.reporting.store import (
     period_tallies_table,
     positions_table,
     tallies_table,
+    year_tallies_table,
 )
 
 UNITS = load_units()
@@ -73,6 +74,7 @@ DAYS = (date(2026, 3, 31) - START).days
 PERIODS = [
     ("2024", "calendar"),
     ("2025", "calendar"),
+    ("2025", "cutoff"),
     ("2025S1", "cutoff"),
     ("202507", "calendar"),
     ("2026Q1", "cutoff"),
@@ -214,7 +216,13 @@ class Harness:
 
     async def reset(self) -> None:
         async with transaction(self.sessions) as session:
-            for table in (tallies_table, period_tallies_table, onces_table, positions_table):
+            for table in (
+                tallies_table,
+                year_tallies_table,
+                period_tallies_table,
+                onces_table,
+                positions_table,
+            ):
                 await session.execute(delete(table))
             await session.execute(delete(inbox_table))
 
