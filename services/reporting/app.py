@@ -53,6 +53,7 @@ def build(
         runtime.consume_batches(source, durable=durable, handle=handlers.apply)
     runtime.on_stop(rebuilder.stop)
     runtime.every("units-rebuild", settings.units_check_interval, rebuilder.follow_units)
+    runtime.every("leftover-builds", settings.units_check_interval, rebuilder.drop_leftovers)
     register_reports(runtime, tree, figures, clock)
     routes: list[tuple[str, str, type[BaseModel], Handler]] = [
         ("figures", "get", FiguresQuery, handlers.figures),

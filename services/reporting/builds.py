@@ -262,6 +262,26 @@ class Rebuilder:
                 raise
             log.info("a rebuild with other units is running; trying again later")
 
+    async def drop_leftovers(self) -> None:
+        """Delete the rows of builds before the active one that a process stopped while it
+        was deleting them left behind (never read, only kept)."""
+        async with self._sessions() as session:
+            active = (await read_builds(session)).active
+            if active <= 1:
+                return
+            older = [inbox_name(build) for build in range(active)]
+            found = [
+                await session.scalar(
+                    select(tallies_table.c.build).where(tallies_table.c.build < active).limit(1)
+                ),
+                await session.scalar(
+                    select(inbox_table.c.consumer).where(inbox_table.c.consumer.in_(older)).limit(1)
+                ),
+            ]
+        if any(item is not None for item in found):
+            log.info("deleting the rows left of the builds before build %d", active)
+            await _drop_builds(self._sessions, range(active))
+
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()

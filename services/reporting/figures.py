@@ -212,7 +212,7 @@ def child_figures(now: UnitSums, before: UnitSums) -> dict[str, ChildFigure]:
     found: dict[str, ChildFigure] = {}
     for indicator in INDICATORS.values():
         amount, previous = _total(indicator, now), _total(indicator, before)
-        found[indicator.code] = ChildFigure.model_construct(
+        found[indicator.code] = ChildFigure(
             amount=amount, previous=previous, percent=_percent(amount, previous)
         )
     return found

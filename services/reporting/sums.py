@@ -134,19 +134,18 @@ async def _add_halves(
 async def _add_year(
     session: AsyncSession, found: dict[str, UnitSums], where: _Where, year: int
 ) -> None:
+    # One row per unit, indicator and dimension in each view: summed here, not grouped.
     t = year_tallies_table.c
     rows = await session.execute(
-        select(t.unit_id, t.indicator, t.dimension, func.sum(t.amount))
-        .where(
+        select(t.unit_id, t.indicator, t.dimension, t.amount).where(
             t.build == where.build,
             t.view.in_(where.views),
             t.unit_id.in_(where.unit_ids),
             t.year == year,
         )
-        .group_by(t.unit_id, t.indicator, t.dimension)
     )
-    for unit_id, indicator, dimension, amount in rows.all():
-        found[unit_id].amounts[indicator][dimension] += int(amount)
+    for unit_id, indicator, dimension, amount in rows:
+        found[unit_id].amounts[indicator][dimension] += amount
 
 
 async def positions(session: AsyncSession, build: int) -> list[StreamPosition]:

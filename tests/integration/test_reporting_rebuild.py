@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from nats.js.client import JetStreamContext
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from danvan import pull
 from danvan.contracts.rpc import Role
@@ -22,6 +22,7 @@ from danvan.db import transaction
 from danvan.embedded import EmbeddedNats
 from danvan.inbox import inbox_table
 from danvan.pull import BATCH_SIZE, Delivered
+from danvan.timeutil import utcnow
 from services.reporting import builds
 from services.reporting.projection import inbox_name
 from services.reporting.store import (
@@ -275,3 +276,46 @@ async def test_a_build_from_before_the_year_rows_shows_the_same_years_and_is_reb
         )
         assert kept.first() is not None
     assert without_freshness(await views(stack)) == without_freshness(before)
+
+
+async def test_rows_of_an_old_build_a_stopped_process_left_are_deleted_by_the_next(
+    stack: ReportingStack,
+) -> None:
+    await stack.publish_all(history()[:3])
+    await stack.settled()
+    await stack.client.post(REBUILD, headers=stack.auth("VN", Role.ADMIN))
+    done = await rebuild_finished(stack)
+    await eventually(lambda: only_active_kept(stack, done["build"]))
+    # As if the process had stopped while deleting the replaced build's rows.
+    old = done["build"] - 1
+    async with transaction(stack.service.db) as session:
+        await session.execute(
+            insert(tallies_table).values(
+                build=old,
+                view="both",
+                unit_id="VN",
+                indicator="models.registered",
+                dimension="",
+                day=date(2024, 3, 1),
+                amount=1,
+            )
+        )
+        await session.execute(
+            insert(inbox_table).values(
+                consumer=inbox_name(old), event_id=str(uuid.uuid4()), processed_at=utcnow()
+            )
+        )
+    assert await builds_kept(stack) == {
+        old,
+        inbox_name(old),
+        done["build"],
+        inbox_name(done["build"]),
+    }
+
+    await stack.service.jobs["leftover-builds"]()
+
+    assert await builds_kept(stack) == {done["build"], inbox_name(done["build"])}
+
+
+async def only_active_kept(stack: ReportingStack, build: int) -> bool:
+    return await builds_kept(stack) == {build, inbox_name(build)}

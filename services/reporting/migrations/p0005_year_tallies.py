@@ -26,13 +26,14 @@ def upgrade() -> None:
         sa.Column("build", sa.Integer(), nullable=False),
         sa.Column("view", sa.String(12), nullable=False),
         sa.Column("unit_id", sa.String(20), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("indicator", sa.String(64), nullable=False),
         sa.Column("dimension", sa.String(96), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "build", "view", "unit_id", "indicator", "dimension", "year", name="pk_year_tallies"
+            "build", "view", "unit_id", "year", "indicator", "dimension", name="pk_year_tallies"
         ),
+        sqlite_with_rowid=False,
     )
     # A build with counts and no key yet would be marked as of now at start: mark it as older.
     op.execute(
