@@ -168,18 +168,24 @@ async def timed_rebuild(settings: Settings, nats_url: str, progress: Progress) -
 
 
 def _old_builds_left(database: Path) -> bool:
+    active = "(SELECT active FROM builds WHERE name = 'figures')"
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         row = db.execute(
-            "SELECT EXISTS (SELECT 1 FROM tallies WHERE build != "
-            "(SELECT active FROM builds WHERE name = 'figures'))"
+            f"SELECT EXISTS (SELECT 1 FROM tallies WHERE build != {active}) "
+            f"OR EXISTS (SELECT 1 FROM year_tallies WHERE build != {active}) "
+            # The inbox's other builds, on either side of the active one's rows in key order.
+            f"OR EXISTS (SELECT 1 FROM inbox WHERE consumer >= 'figures@' "
+            f"AND consumer < 'figures@' || {active}) "
+            f"OR EXISTS (SELECT 1 FROM inbox WHERE consumer > 'figures@' || {active} "
+            f"AND consumer < 'figures@~')"
         ).fetchone()
     return bool(row[0])
 
 
 async def wait_for_old_build_dropped(database: Path) -> float:
-    """Until reporting has deleted the rows of the build the rebuild replaced (it does so
-    after the switch, in one transaction that holds SQLite's write lock: reporting's writes
-    wait meanwhile, and the next measures would measure that wait)."""
+    """Until reporting has deleted the rows of the build the rebuild replaced, from every
+    table (it does so after the switch, a chunk at a time: reporting's writes take turns with
+    it at SQLite's write lock, and the next measures would measure that)."""
     began = time.perf_counter()
     while await asyncio.to_thread(_old_builds_left, database):
         if time.perf_counter() - began > WAIT_LIMIT_SECONDS:

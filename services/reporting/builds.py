@@ -18,13 +18,24 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from nats.js.client import JetStreamContext
-from sqlalchemy import ColumnElement, CursorResult, Table, delete, select, tuple_, update
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Table,
+    delete,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from danvan.answer_by import detached
 from danvan.contracts.reporting import RebuildStatus
 from danvan.contracts.rpc import ErrorCode, Message, ServiceError
-from danvan.db import transaction
+from danvan.db import dialect_name, transaction
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered, last_sequence, replay
 from danvan.timeutil import as_utc, as_utc_or_none, utcnow
@@ -144,14 +155,23 @@ async def _drop_builds(sessions: async_sessionmaker[AsyncSession], builds: Seque
     """Delete the rows of `builds`, a chunk per transaction. Only the builds named: a rebuild
     started meanwhile writes to a build of its own, which must stay."""
     for table, rows in _rows_of(builds):
-        key = tuple(table.primary_key.columns)
         while True:
-            chunk = select(*key).where(rows).limit(DROP_CHUNK)
             async with transaction(sessions) as session:
-                result = await session.execute(delete(table).where(tuple_(*key).in_(chunk)))
+                result = await session.execute(_chunk_deletion(session, table, rows))
             if cast(CursorResult[Any], result).rowcount < DROP_CHUNK:
                 break
             await asyncio.sleep(DROP_PAUSE_SECONDS)
+
+
+def _chunk_deletion(session: AsyncSession, table: Table, rows: ColumnElement[bool]) -> Delete:
+    """Up to DROP_CHUNK of `rows`. On SQLite by rowid: a chunk named by its whole key made
+    SQLite read every row of the builds for each chunk, holding the write lock meanwhile."""
+    if dialect_name(session) == "sqlite":
+        rowid: ColumnClause[int] = literal_column("rowid")
+        chunk = select(rowid).select_from(table).where(rows).limit(DROP_CHUNK)
+        return delete(table).where(rowid.in_(chunk))
+    key = tuple(table.primary_key.columns)
+    return delete(table).where(tuple_(*key).in_(select(*key).where(rows).limit(DROP_CHUNK)))
 
 
 class Rebuilder:
@@ -169,6 +189,9 @@ class Rebuilder:
         self._units_key = units_key
         self._switched = switched
         self._task: asyncio.Task[None] | None = None
+        # Held while this process deletes old builds' rows, so that two deletions of the
+        # same rows do not take turns at the write lock.
+        self._dropping = asyncio.Lock()
 
     async def start(self) -> RebuildStatus:
         """Begin a rebuild; 409 while another one is running and alive."""
@@ -278,9 +301,10 @@ class Rebuilder:
                     select(inbox_table.c.consumer).where(inbox_table.c.consumer.in_(older)).limit(1)
                 ),
             ]
-        if any(item is not None for item in found):
+        if any(item is not None for item in found) and not self._dropping.locked():
             log.info("deleting the rows left of the builds before build %d", active)
-            await _drop_builds(self._sessions, range(active))
+            async with self._dropping:
+                await _drop_builds(self._sessions, range(active))
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
@@ -329,7 +353,8 @@ class Rebuilder:
             await self._switched()
         # Every build before it: the one replaced, with rows a live write left in it just after
         # the switch, and any abandoned earlier.
-        await _drop_builds(self._sessions, range(build))
+        async with self._dropping:
+            await _drop_builds(self._sessions, range(build))
 
     async def _fail(self, build: int, error: Exception) -> None:
         async with transaction(self._sessions) as session:

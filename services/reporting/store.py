@@ -55,9 +55,6 @@ year_tallies_table = Table(
     Column("indicator", String(64), primary_key=True),
     Column("dimension", String(96), primary_key=True),
     Column("amount", BigInteger, nullable=False),
-    # Kept in key order on SQLite too: a unit's year is one run of rows, read without a
-    # lookup per row.
-    sqlite_with_rowid=False,
 )
 
 period_tallies_table = Table(

@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "build", "view", "unit_id", "year", "indicator", "dimension", name="pk_year_tallies"
         ),
-        sqlite_with_rowid=False,
     )
     # A build with counts and no key yet would be marked as of now at start: mark it as older.
     op.execute(
