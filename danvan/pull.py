@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from nats.aio.msg import Msg
@@ -418,35 +419,35 @@ async def replay(
     created = await js.add_consumer(
         stream,
         ConsumerConfig(
+            # Named, so that it is created on the subject naming its filter, the one a
+            # service's NATS user may create consumers on.
+            name=f"replay-{uuid.uuid4().hex}",
             ack_policy=AckPolicy.NONE,
             deliver_policy=DeliverPolicy.ALL,
             inactive_threshold=60.0,
             filter_subject=f"evt.{source}.>",
         ),
     )
+    # Not deleted at the end (a service's NATS user may not): gone after a minute unused.
     consumer = created.name
-    try:
-        async with PullReader(js, stream, consumer, wait=FETCH_WAIT_SECONDS) as reader:
-            read = 0  # the furthest sequence seen
-            await reader.ask(min(batch_size, until))
-            while True:
-                messages = await reader.take()
-                if messages:
-                    read = max(read, _origin(messages[-1]).sequence)
-                more = read < until and (bool(messages) or await _pending(js, stream, consumer))
-                if more:  # asked before this batch is handled, so that it comes meanwhile
-                    await reader.ask(min(batch_size, until - read))
-                good, bad = _parse(messages)
-                for msg, error in bad:
-                    log.error("skipping a malformed message on %s: %s", msg.subject, error)
-                wanted = [d for d in good if d.sequence <= until]
-                if wanted:
-                    yield wanted
-                if not more:
-                    return
-    finally:
-        with contextlib.suppress(Exception):
-            await js.delete_consumer(stream, consumer)
+    async with PullReader(js, stream, consumer, wait=FETCH_WAIT_SECONDS) as reader:
+        read = 0  # the furthest sequence seen
+        await reader.ask(min(batch_size, until))
+        while True:
+            messages = await reader.take()
+            if messages:
+                read = max(read, _origin(messages[-1]).sequence)
+            more = read < until and (bool(messages) or await _pending(js, stream, consumer))
+            if more:  # asked before this batch is handled, so that it comes meanwhile
+                await reader.ask(min(batch_size, until - read))
+            good, bad = _parse(messages)
+            for msg, error in bad:
+                log.error("skipping a malformed message on %s: %s", msg.subject, error)
+            wanted = [d for d in good if d.sequence <= until]
+            if wanted:
+                yield wanted
+            if not more:
+                return
 
 
 async def _pending(js: JetStreamContext, stream: str, consumer: str) -> bool:
