@@ -61,7 +61,8 @@ STALE_AFTER = timedelta(seconds=60)
 #: batches bought little more speed for much more memory.
 REBUILD_BATCH = 5_000
 
-_BUILD_TABLES = (
+#: Every table that holds rows per build (besides the inbox, per build's consumer).
+BUILD_TABLES = (
     tallies_table,
     year_tallies_table,
     period_tallies_table,
@@ -128,12 +129,12 @@ async def status(session: AsyncSession) -> RebuildStatus:
 def _rows_of(builds: Sequence[int]) -> list[tuple[Table, ColumnElement[bool]]]:
     """Each table holding builds, with what picks the rows of `builds`."""
     inbox = inbox_table.c.consumer.in_([inbox_name(build) for build in builds])
-    return [(table, table.c.build.in_(builds)) for table in _BUILD_TABLES] + [(inbox_table, inbox)]
+    return [(table, table.c.build.in_(builds)) for table in BUILD_TABLES] + [(inbox_table, inbox)]
 
 
 async def _drop_all_but(session: AsyncSession, keep: int) -> None:
     """Delete every build but `keep` in the caller's transaction: an abandoned rebuild's."""
-    for table in _BUILD_TABLES:
+    for table in BUILD_TABLES:
         await session.execute(delete(table).where(table.c.build != keep))
     await session.execute(
         delete(inbox_table).where(

@@ -211,18 +211,21 @@ def child_figures(now: UnitSums, before: UnitSums) -> dict[str, ChildFigure]:
     was most of the view's time."""
     found: dict[str, ChildFigure] = {}
     for indicator in INDICATORS.values():
-        amount, previous = _total(indicator, now), _total(indicator, before)
+        amount, previous = _value(indicator, now), _value(indicator, before)
         found[indicator.code] = ChildFigure(
             amount=amount, previous=previous, percent=_percent(amount, previous)
         )
     return found
 
 
-def _total(indicator: Indicator, sums: UnitSums) -> float | None:
+def _value(indicator: Indicator, sums: UnitSums, dimension: str = TOTAL) -> float | None:
+    """An indicator's amount, or its ratio for one that divides two others."""
     if indicator.numerator is None or indicator.denominator is None:
-        return sums.total(indicator.code)
-    numerator = sums.total(INDICATORS[indicator.numerator].code)
-    return ratio(indicator.kind, numerator, sums.total(INDICATORS[indicator.denominator].code))
+        return sums.total(indicator.code, dimension)
+    top, bottom = INDICATORS[indicator.numerator], INDICATORS[indicator.denominator]
+    return ratio(
+        indicator.kind, sums.total(top.code, dimension), sums.total(bottom.code, dimension)
+    )
 
 
 def _figure(indicator: Indicator, now: UnitSums, before: UnitSums, breakdown: bool) -> Figure:
@@ -273,21 +276,16 @@ def _ratio_figure(indicator: Indicator, now: UnitSums, before: UnitSums, breakdo
     assert indicator.denominator is not None
     top, bottom = INDICATORS[indicator.numerator], INDICATORS[indicator.denominator]
 
-    def value(sums: UnitSums, dimension: str = TOTAL) -> float | None:
-        return ratio(
-            indicator.kind, sums.total(top.code, dimension), sums.total(bottom.code, dimension)
-        )
-
     shared = [d for d in top.dimensions if d in bottom.dimensions] if breakdown else []
     rows = [
         Breakdown(
             dimension=dimension,
             value=key,
             labels=labels,
-            amount=value(now, dimension_key(dimension, key)),
+            amount=_value(indicator, now, dimension_key(dimension, key)),
             change=change(
-                value(now, dimension_key(dimension, key)),
-                value(before, dimension_key(dimension, key)),
+                _value(indicator, now, dimension_key(dimension, key)),
+                _value(indicator, before, dimension_key(dimension, key)),
             ),
         )
         for dimension in shared
@@ -298,10 +296,10 @@ def _ratio_figure(indicator: Indicator, now: UnitSums, before: UnitSums, breakdo
         area=indicator.area,
         kind=indicator.kind,
         labels=indicator.labels,
-        amount=value(now),
+        amount=_value(indicator, now),
         numerator=now.total(top.code),
         denominator=now.total(bottom.code),
-        change=change(value(now), value(before)),
+        change=change(_value(indicator, now), _value(indicator, before)),
         breakdown=rows,
     )
 

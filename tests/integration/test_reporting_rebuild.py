@@ -27,9 +27,6 @@ from services.reporting import builds
 from services.reporting.projection import inbox_name
 from services.reporting.store import (
     builds_table,
-    onces_table,
-    period_tallies_table,
-    positions_table,
     tallies_table,
     year_tallies_table,
 )
@@ -116,14 +113,7 @@ async def builds_kept(stack: ReportingStack) -> set[int | str]:
     """The builds whose rows remain, in every table that holds builds and in the inbox."""
     async with stack.service.db() as session:
         kept: set[int | str] = set()
-        tables = (
-            tallies_table,
-            year_tallies_table,
-            period_tallies_table,
-            onces_table,
-            positions_table,
-        )
-        for table in tables:
+        for table in builds.BUILD_TABLES:
             kept |= set(await session.scalars(select(table.c.build).distinct()))
         figures = inbox_table.c.consumer.like("figures@%")
         kept |= set(await session.scalars(select(inbox_table.c.consumer).where(figures).distinct()))

@@ -40,16 +40,10 @@ from danvan.migrate import upgrade
 from danvan.periods import Basis, Period
 from danvan.pull import Delivered
 from danvan.units import load_units
+from services.reporting.builds import BUILD_TABLES
 from services.reporting.figures import FiguresReader
 from services.reporting.projection import Projector
 from services.reporting.rollup import Placer
-from services.reporting.store import (
-    onces_table,
-    period_tallies_table,
-    positions_table,
-    tallies_table,
-    year_tallies_table,
-)
 
 UNITS = load_units()
 # Former and current units of Hà Nội and of Hồ Chí Minh City: a commune merged whole
@@ -216,13 +210,7 @@ class Harness:
 
     async def reset(self) -> None:
         async with transaction(self.sessions) as session:
-            for table in (
-                tallies_table,
-                year_tallies_table,
-                period_tallies_table,
-                onces_table,
-                positions_table,
-            ):
+            for table in BUILD_TABLES:
                 await session.execute(delete(table))
             await session.execute(delete(inbox_table))
 
