@@ -3,7 +3,6 @@ outbox relay, and request/reply with the one reply shape."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import weakref
@@ -19,6 +18,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from opentelemetry import context, propagate
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json, to_json
 from sqlalchemy.exc import DBAPIError
 
 from danvan import metrics
@@ -30,7 +30,6 @@ from danvan.contracts.rpc import (
     Message,
     Principal,
     RpcFailed,
-    RpcOk,
     RpcRequest,
     ServiceError,
 )
@@ -170,15 +169,16 @@ def register_rpc(
 
     service = subject.split(".")[1]
 
-    async def answer(body: dict[str, Any]) -> dict[str, Any]:
+    async def answer(body: dict[str, Any]) -> bytes:
         started = time.perf_counter()
         reply = await handle_rpc(body, request_type, handler)
         outcome = reply_outcome(reply)
+        written = reply_body(reply)
         metrics.rpc_requests.labels(service, subject, outcome).inc()
         metrics.rpc_duration.labels(service, subject, outcome).observe(
             time.perf_counter() - started
         )
-        return reply
+        return written
 
     answer.__name__ = f"rpc_{subject.replace('.', '_')}"
     broker.subscriber(subject, queue=queue, title=subject)(answer)
@@ -228,7 +228,15 @@ async def handle_rpc(
     except Exception:
         log.exception("rpc handler failed")
         return ServiceError(ErrorCode.INTERNAL, INTERNAL_ERROR).to_reply()
-    return RpcOk[Any](data=result).model_dump(mode="json")
+    # The handler's models as they are: `reply_body` writes them.
+    return {"ok": True, "data": result}
+
+
+def reply_body(reply: dict[str, Any]) -> bytes:
+    """A reply as JSON, written by pydantic's serializer straight from the handler's models
+    (the shape RpcOk describes). A national figures view is some 140 KB: turning its models
+    into dicts first and the dicts into JSON then took three times as long."""
+    return to_json(reply)
 
 
 UNSTORABLE_TEXT = Message(
@@ -306,7 +314,7 @@ async def _ask(
             ErrorCode.UNAVAILABLE,
             Message(vi=f"dịch vụ {service} đang không chạy", en=f"{service} is not running"),
         ) from error
-    body: dict[str, Any] = json.loads(reply.body)
+    body: dict[str, Any] = from_json(reply.body)
     return body
 
 

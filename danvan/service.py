@@ -31,6 +31,7 @@ from danvan.config import ServiceName, Settings
 from danvan.contracts.rpc import RpcOk
 from danvan.db import create_engine, session_factory
 from danvan.dead_letters import DLQ_STREAM, ensure_dlq_stream
+from danvan.heap import freeze_startup_objects
 from danvan.outbox import OutboxRelay, backlog
 from danvan.pull import BatchConsumer, HandleBatch, RetryConsumer
 from danvan.startup import (
@@ -226,6 +227,7 @@ class ServiceRuntime:
             self._periodic_tasks.append(
                 asyncio.create_task(self._repeat(name, seconds, job), name=name)
             )
+        freeze_startup_objects()
         log.info("%s started", self.name)
 
     async def _connect(self) -> None:

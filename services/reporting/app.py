@@ -40,7 +40,8 @@ def build(
     clock = clock or SystemClock()
     tree = runtime.units_in_force(clock, units)
     placer = Placer(tree)
-    projector = Projector(tree)
+    placer.place_every_unit()
+    projector = Projector(placer)
     figures = FiguresReader(runtime.db, tree, clock, placer)
 
     async def switched() -> None:

@@ -18,7 +18,6 @@ from danvan.db import upsert_insert
 from danvan.inbox import inbox_table
 from danvan.pull import Delivered
 from danvan.timeutil import as_utc, utcnow
-from danvan.units import UnitTree
 from services.reporting.counting import Count, Once, PeriodAmount, effects
 from services.reporting.rollup import (
     DayKey,
@@ -59,8 +58,8 @@ class Prepared:
 
 
 class Projector:
-    def __init__(self, units: UnitTree) -> None:
-        self._placer = Placer(units)
+    def __init__(self, placer: Placer) -> None:
+        self._placer = placer
 
     def prepare(self, deliveries: Sequence[Delivered]) -> Prepared:
         """The batch's counts: pure work, done before its transaction begins."""

@@ -205,8 +205,9 @@ class Harness:
         self.engine = create_engine(self.url)
         self.sessions = session_factory(self.engine)
         clock = FixedClock(datetime(2026, 4, 1, 9, tzinfo=VIETNAM))
-        self.projector = Projector(UNITS)
-        self.reader = FiguresReader(self.sessions, UNITS, clock, Placer(UNITS))
+        placer = Placer(UNITS)
+        self.projector = Projector(placer)
+        self.reader = FiguresReader(self.sessions, UNITS, clock, placer)
 
     async def reset(self) -> None:
         async with transaction(self.sessions) as session:
