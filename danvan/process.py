@@ -31,6 +31,7 @@ def run_service(service: ServiceName, settings: Settings) -> ServiceRuntime:
         return _run_gateway(settings, listening)
     # The kernel imports no service statically: services build on the kernel, not the reverse.
     runtime: ServiceRuntime = importlib.import_module(f"services.{service}.app").build(settings)
+    runtime.freeze_heap_when_started = True
     asyncio.run(_until_signalled(runtime, listening))
     return runtime
 
@@ -46,6 +47,7 @@ def _run_gateway(settings: Settings, listening: socket.socket | None) -> Service
 
     gateway = create_app(settings)
     runtime: ServiceRuntime = gateway.state.runtime
+    runtime.freeze_heap_when_started = True
     config = uvicorn.Config(
         gateway,
         host=settings.gateway_host,

@@ -81,6 +81,9 @@ class ServiceRuntime:
     # Set when the service stops only to start again (the units in force changed).
     restart_requested: bool = False
     _on_restart: list[Callable[[], None]] = field(default_factory=list)
+    #: Set by `danvan serve`, whose process the service has to itself (`danvan.heap`); not
+    #: in a test, where the service shares the test runner's heap.
+    freeze_heap_when_started: bool = False
 
     @classmethod
     def create(
@@ -227,7 +230,8 @@ class ServiceRuntime:
             self._periodic_tasks.append(
                 asyncio.create_task(self._repeat(name, seconds, job), name=name)
             )
-        freeze_startup_objects()
+        if self.freeze_heap_when_started:
+            freeze_startup_objects()
         log.info("%s started", self.name)
 
     async def _connect(self) -> None:
