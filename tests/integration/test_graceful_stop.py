@@ -69,6 +69,20 @@ async def registry_with_a_write_held(
         await runtime.stop()
 
 
+async def began(entered: asyncio.Event, in_hand: asyncio.Task[Any]) -> None:
+    """Until the held request has begun in the service. Should the request end first (refused,
+    say), its error fails the test rather than leaving the test waiting for ever."""
+    waiting = asyncio.create_task(entered.wait())
+    done, _ = await asyncio.wait(
+        {waiting, in_hand}, timeout=30, return_when=asyncio.FIRST_COMPLETED
+    )
+    waiting.cancel()
+    if in_hand in done and not entered.is_set():
+        in_hand.result()
+        pytest.fail("the request was answered without being held")
+    assert entered.is_set(), "the request did not begin in 30 s"
+
+
 async def refused_at_once(ask: Callable[[], Awaitable[Any]]) -> bool:
     """True when the request is answered by no one, at once ("registry is not running")."""
     try:
@@ -86,7 +100,7 @@ async def test_a_stopping_service_answers_the_request_in_hand_refuses_new_ones_a
         registry_with_a_write_held(tmp_path, fresh_nats.url) as (runtime, entered, release),
     ):
         in_hand = asyncio.create_task(call(client, WRITE, ADMIN, {}, timeout=30))
-        await entered.wait()
+        await began(entered, in_hand)
         stopping = asyncio.create_task(runtime.stop())
 
         async def health_refused() -> bool:
@@ -121,7 +135,7 @@ async def test_a_request_that_outlasts_the_graceful_timeout_is_cancelled_and_wri
         ),
     ):
         in_hand = asyncio.create_task(call(client, WRITE, ADMIN, {}, timeout=2))
-        await entered.wait()
+        await began(entered, in_hand)
         await runtime.stop()  # returns although the request is never released
         release.set()
         with pytest.raises(ServiceError, match="did not answer"):

@@ -4,6 +4,7 @@ request is one trace across the processes, and writes JSON log lines."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from danvan.config import DATA_SERVICES, Settings
 from danvan.contracts.rpc import Role
 from danvan.embedded import EmbeddedNats
 from danvan.migrate import upgrade
+from danvan.service import ServiceRuntime
 from danvan.tokens import issue_token
 from tests.e2e.platform import free_port
 from tests.operations import total
@@ -184,3 +186,30 @@ async def test_stopped_with_sigterm_each_process_exits_cleanly_and_logged_json_l
         assert f"{service} operations endpoint: {processes.operations[service]} " in " ".join(
             messages
         )
+
+
+async def test_each_process_keeps_what_it_built_at_start_out_of_later_collections(
+    processes: Processes,
+) -> None:
+    for service, path in processes.logs.items():
+        messages = [json.loads(line)["message"] for line in path.read_text().splitlines() if line]
+        [kept] = [
+            m
+            for m in messages
+            if m.endswith("objects built at start kept out of later collections")
+        ]
+        # The unit tree alone is tens of thousands of objects.
+        assert int(kept.split()[0]) > 50_000, (service, kept)
+
+
+async def test_a_service_started_inside_another_process_leaves_its_heap_alone(
+    tmp_path: Path, fresh_nats: EmbeddedNats
+) -> None:
+    settings = Settings(home=tmp_path, nats_url=fresh_nats.url)
+    await upgrade("registry", settings.database_url("registry"))
+    runtime = ServiceRuntime.create("registry", settings)
+    await runtime.start()
+    try:
+        assert gc.get_freeze_count() == 0
+    finally:
+        await runtime.stop()
