@@ -84,6 +84,8 @@ class ServiceRuntime:
     #: Set by `danvan serve`, whose process the service has to itself (`danvan.heap`); not
     #: in a test, where the service shares the test runner's heap.
     freeze_heap_when_started: bool = False
+    # Work that makes long-lived objects, done just before the heap is frozen, and only then.
+    _before_freeze: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -164,6 +166,12 @@ class ServiceRuntime:
         self.every("units-watch", self.settings.units_check_interval, check)
         return tree
 
+    def before_freeze(self, callback: Callable[[], None]) -> None:
+        """Run `callback` at start just before the heap is frozen (`danvan.heap`), for a cache
+        that would otherwise fill as work comes, with objects made after the freeze that every
+        full collection walks again. Not run where nothing is frozen (a test's runtime)."""
+        self._before_freeze.append(callback)
+
     def on_restart(self, callback: Callable[[], None]) -> None:
         self._on_restart.append(callback)
 
@@ -231,6 +239,8 @@ class ServiceRuntime:
                 asyncio.create_task(self._repeat(name, seconds, job), name=name)
             )
         if self.freeze_heap_when_started:
+            for callback in self._before_freeze:
+                callback()
             freeze_startup_objects()
         log.info("%s started", self.name)
 

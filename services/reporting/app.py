@@ -40,7 +40,7 @@ def build(
     clock = clock or SystemClock()
     tree = runtime.units_in_force(clock, units)
     placer = Placer(tree)
-    placer.place_every_unit()
+    runtime.before_freeze(placer.place_every_unit)
     projector = Projector(placer)
     figures = FiguresReader(runtime.db, tree, clock, placer)
 

@@ -47,8 +47,8 @@ class Placer:
         self._cache: dict[str, tuple[Placement, ...]] = {}
 
     def place_every_unit(self) -> None:
-        """Work out every unit's placements now, before the service starts. Worked out as
-        events came, they were objects made after the start's freeze (`danvan.heap`), some
+        """Work out every unit's placements now, before the process freezes its heap. Worked
+        out as events came, they were objects made after the freeze (`danvan.heap`), some
         74,000 for the national tree, that every full collection walked again: 20-26 ms
         more for the request it fell in (0.25 s once here)."""
         for unit in self._units.all_units():
