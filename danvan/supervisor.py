@@ -156,18 +156,38 @@ class Supervisor:
     def _restart_asked(self, dead: list[Child]) -> list[Child]:
         """Start again each child that exited to be restarted (the units in force changed);
         the children that died otherwise are returned."""
-        failed = []
-        for child in dead:
-            if child.process.returncode != RESTART_EXIT_CODE:
-                failed.append(child)
-                continue
-            self.console.print(f"{child.name} restarts: the units in force changed")
-            fresh = self._spawn(child.name)
-            # In its old place, so that shutdown still stops in the reverse order of start.
-            self.children[self.children.index(child)] = fresh
-            self._wait(fresh, self._ready_check(child.name))
-            self.console.print(f"✓ {child.name} ready again")
+        failed = [child for child in dead if child.process.returncode != RESTART_EXIT_CODE]
+        waiting = self._respawn([child for child in dead if child not in failed])
+        while waiting:
+            fresh = waiting.pop(0)
+            # The others restart at about the same moment, and one may be ready only once
+            # another is back (the gateway's readiness asks every service): each one that
+            # exits to restart meanwhile is started again at once, not after this wait.
+            self._wait(
+                fresh,
+                self._ready_check(fresh.name),
+                meanwhile=lambda: waiting.extend(self._respawn(self._exited_to_restart())),
+            )
+            self.console.print(f"✓ {fresh.name} ready again")
         return failed
+
+    def _exited_to_restart(self) -> list[Child]:
+        return [
+            child
+            for child in self.children
+            if not child.alive() and child.process.returncode == RESTART_EXIT_CODE
+        ]
+
+    def _respawn(self, children: list[Child]) -> list[Child]:
+        """Each of `children` started again, in its old place (so that shutdown still stops
+        in the reverse order of start)."""
+        fresh = []
+        for child in children:
+            self.console.print(f"{child.name} restarts: the units in force changed")
+            started = self._spawn(child.name)
+            self.children[self.children.index(child)] = started
+            fresh.append(started)
+        return fresh
 
     def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
         if self._stop.is_set():
@@ -221,11 +241,19 @@ class Supervisor:
         log.close()
         return Child(service, process, log_path)
 
-    def _wait(self, child: Child, ready: Callable[[], bool]) -> None:
+    def _wait(
+        self,
+        child: Child,
+        ready: Callable[[], bool],
+        *,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._stop.is_set():
                 raise KeyboardInterrupt
+            if meanwhile is not None:
+                meanwhile()
             if not child.alive():
                 raise StartupFailed(
                     f"{child.name} exited with {child.process.returncode} while starting; "
