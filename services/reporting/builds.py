@@ -86,7 +86,7 @@ class Builds:
     active: int
     building: int | None
     #: whether the active build keeps year rows
-    years: bool = True
+    years: bool
 
     @property
     def targets(self) -> tuple[int, ...]:
